@@ -1,0 +1,127 @@
+/**
+ * The one configuration of every InStudio process: read from environment variables
+ * once at boot, validated by a schema, with defaults that point at the local stack
+ * (`npm run stack -- up`). A bad value stops the process with a message naming the
+ * variable and what it expects.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const hostPort = z
+  .string()
+  .regex(/^[^:/\s]+:\d{1,5}$/, 'expected host:port, for example 127.0.0.1:7233');
+const url = z.string().url();
+
+export const repoRoot = path.resolve(__dirname, '..');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: port.default(3000),
+
+  INSTUDIO_STATE_DIR: z.string().min(1).default(path.join(repoRoot, '.instudio', 'state')),
+  INSTUDIO_TOOLS_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'instudio', 'tools')),
+
+  TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_UI_PORT: port.default(8233),
+
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .pipe(z.array(hostPort).min(1)),
+  KAFKA_CONTROLLER_PORT: port.default(19093),
+  KAFKA_CLIENT_ID: z.string().min(1).default('instudio'),
+
+  AWS_ENDPOINT_URL: url.optional().default('http://127.0.0.1:4566'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_ACCESS_KEY_ID: z.string().min(1).default('test'),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).default('test'),
+
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI')
+    .default('mongodb://127.0.0.1:27017/instudio'),
+
+  STRIPE_API_URL: url.optional().default('http://127.0.0.1:8420'),
+  STRIPE_SECRET_KEY: z.string().min(1).default('sk_test_instudio_local'),
+
+  JWT_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
+  JWT_ISSUER: z.string().min(1).default('instudio'),
+  JWT_AUDIENCE: z.string().min(1).default('instudio-api'),
+  JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  INSTUDIO_OPERATOR_EMAIL: z.string().email().optional(),
+  INSTUDIO_OPERATOR_PASSWORD: z.string().min(8, 'use at least 8 characters').optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  port: number;
+  stateDir: string;
+  toolsDir: string;
+  temporal: { address: string; namespace: string; uiPort: number };
+  kafka: { brokers: string[]; controllerPort: number; clientId: string };
+  aws: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  mongo: { uri: string };
+  stripe: { apiUrl: string; secretKey: string };
+  /** `secret` is undefined when unset: development generates one, production refuses to start. */
+  jwt: { secret: string | undefined; issuer: string; audience: string; ttlSeconds: number };
+  operator: { email: string; password: string } | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses a configuration from an environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set", as a shell user expects.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(present[String(i.path[0])])})`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    port: e.PORT,
+    stateDir: path.resolve(e.INSTUDIO_STATE_DIR),
+    toolsDir: path.resolve(e.INSTUDIO_TOOLS_DIR),
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, uiPort: e.TEMPORAL_UI_PORT },
+    kafka: { brokers: e.KAFKA_BROKERS, controllerPort: e.KAFKA_CONTROLLER_PORT, clientId: e.KAFKA_CLIENT_ID },
+    aws: {
+      endpoint: e.AWS_ENDPOINT_URL,
+      region: e.AWS_REGION,
+      credentials: { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY },
+    },
+    mongo: { uri: e.MONGODB_URI },
+    stripe: { apiUrl: e.STRIPE_API_URL, secretKey: e.STRIPE_SECRET_KEY },
+    jwt: { secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, ttlSeconds: e.JWT_TTL_SECONDS },
+    operator:
+      e.INSTUDIO_OPERATOR_EMAIL && e.INSTUDIO_OPERATOR_PASSWORD
+        ? { email: e.INSTUDIO_OPERATOR_EMAIL, password: e.INSTUDIO_OPERATOR_PASSWORD }
+        : undefined,
+  };
+}
+
+/** The environment variables the configuration reads (docker-compose.yml is checked against these). */
+export const configVariables: readonly string[] = Object.keys(envSchema.shape);
+
+/** The port of a `host:port` or URL string. */
+export function portOf(address: string): number {
+  const m = /:(\d+)(?:\/|$)/.exec(address.replace(/^[a-z+]+:\/\//, ''));
+  if (!m) throw new ConfigError([`no port in ${address}`]);
+  return Number(m[1]);
+}

@@ -1,0 +1,184 @@
+/**
+ * The REST contract as schemas: each one validates input, types the code, and feeds
+ * /openapi.json. Objects are strict, so an unknown field (or an operator such as
+ * `{"$gt": ""}` where a string belongs) is a 400, never a query.
+ */
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { GRANULE_MIN } from '../domain/availability';
+
+extendZodWithOpenApi(z);
+
+const hhmm = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'use local time HH:MM, for example 09:30')
+  .refine((t) => Number(t.slice(3)) % GRANULE_MIN === 0, `minutes must be a multiple of ${GRANULE_MIN}`);
+const minutesOf = (t: string): number => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
+const isoDateTime = z.iso
+  .datetime({ offset: true, message: 'use an ISO 8601 date-time with offset, for example 2026-06-01T10:00:00+02:00' })
+  .openapi({ example: '2026-06-01T10:00:00+02:00' });
+export const objectId = z
+  .string()
+  .regex(/^[a-f0-9]{24}$/, 'use an id returned by the API (24 hex characters)')
+  .openapi({ example: '665f1c2e8b3e4a0012345678' });
+const email = z.string().trim().toLowerCase().max(254).pipe(z.email('use a valid email address'));
+const name = z.string().trim().min(1, 'must not be empty').max(120);
+
+export const RegisterBody = z
+  .strictObject({
+    email,
+    password: z.string().min(8, 'use at least 8 characters').max(128),
+    name,
+  })
+  .openapi('RegisterBody');
+export const LoginBody = z
+  .strictObject({ email, password: z.string().min(1, 'must not be empty').max(128) })
+  .openapi('LoginBody');
+
+export const Role = z.enum(['client', 'salon_admin', 'operator']).openapi('Role');
+export const User = z
+  .object({ id: z.string(), email: z.string(), name: z.string(), role: Role, salonId: z.string().optional() })
+  .openapi('User');
+export const RegisterResponse = z.object({ user: User, token: z.string() }).openapi('RegisterResponse');
+export const LoginResponse = z
+  .object({ token: z.string(), expiresIn: z.number().int().openapi({ description: 'seconds' }) })
+  .openapi('LoginResponse');
+
+const timezone = z
+  .string()
+  .refine((tz) => IANAZone.isValidZone(tz), 'use an IANA time zone, for example Europe/Madrid')
+  .openapi({ example: 'Europe/Madrid' });
+
+export const SalonBody = z
+  .strictObject({
+    name,
+    city: name,
+    address: z.string().trim().max(300).optional(),
+    timezone,
+    cancellationWindowHours: z.number().int().min(0).max(720).optional().openapi({
+      description: 'a booking cancelled at least this long before its start is refunded (default 24)',
+    }),
+  })
+  .openapi('SalonBody');
+export const SalonPatch = SalonBody.partial()
+  .refine((p) => Object.keys(p).length > 0, 'send at least one field to change')
+  .openapi('SalonPatch');
+export const Salon = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    city: z.string(),
+    address: z.string().optional(),
+    timezone: z.string(),
+    cancellationWindowHours: z.number().int(),
+  })
+  .openapi('Salon');
+export const SalonsQuery = z.strictObject({ city: z.string().trim().min(1).max(120).optional() });
+
+const minutes = (max: number) =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(max)
+    .refine((m) => m % GRANULE_MIN === 0, `must be a multiple of ${GRANULE_MIN} minutes`);
+
+export const ServiceBody = z
+  .strictObject({
+    name,
+    durationMin: minutes(480).refine((m) => m > 0, 'must be positive'),
+    bufferMin: minutes(120).optional(),
+    priceCents: z.number().int().min(0).max(10_000_000),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'use an ISO 4217 code in capitals, for example EUR'),
+    active: z.boolean().optional(),
+  })
+  .openapi('ServiceBody');
+export const Service = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    durationMin: z.number().int(),
+    bufferMin: z.number().int(),
+    priceCents: z.number().int(),
+    currency: z.string(),
+    active: z.boolean(),
+  })
+  .openapi('Service');
+
+const weeklyWindow = z
+  .strictObject({ weekday: z.number().int().min(1).max(7).openapi({ description: '1 = Monday … 7 = Sunday' }), start: hhmm, end: hhmm })
+  .refine((w) => minutesOf(w.start) < minutesOf(w.end), { message: 'start must be before end', path: ['end'] });
+
+export const StaffBody = z
+  .strictObject({
+    name,
+    serviceIds: z.array(objectId).min(1, 'name at least one service').max(100),
+    workingHours: z.array(weeklyWindow).max(50),
+    breaks: z.array(weeklyWindow).max(50).optional(),
+    timeOff: z
+      .array(
+        z
+          .strictObject({ from: isoDateTime, to: isoDateTime })
+          .refine((t) => new Date(t.from) < new Date(t.to), { message: 'from must be before to', path: ['to'] }),
+      )
+      .max(200)
+      .optional(),
+  })
+  .openapi('StaffBody');
+export const Staff = z
+  .object({
+    id: z.string(),
+    salonId: z.string(),
+    name: z.string(),
+    serviceIds: z.array(z.string()),
+    workingHours: z.array(z.object({ weekday: z.number().int(), start: z.string(), end: z.string() })),
+    breaks: z.array(z.object({ weekday: z.number().int(), start: z.string(), end: z.string() })),
+    timeOff: z.array(z.object({ from: z.string(), to: z.string() })),
+  })
+  .openapi('Staff');
+
+export const PromotionBody = z
+  .strictObject({
+    serviceIds: z.array(objectId).min(1, 'name at least one service').max(100),
+    discountPercent: z.number().int().min(1).max(100),
+    startsAt: isoDateTime,
+    endsAt: isoDateTime,
+  })
+  .refine((p) => new Date(p.startsAt) < new Date(p.endsAt), { message: 'startsAt must be before endsAt', path: ['endsAt'] })
+  .openapi('PromotionBody');
+export const Promotion = z
+  .object({
+    id: z.string(),
+    salonId: z.string(),
+    serviceIds: z.array(z.string()),
+    discountPercent: z.number().int(),
+    startsAt: z.string(),
+    endsAt: z.string(),
+  })
+  .openapi('Promotion');
+
+export const AvailabilityQuery = z.strictObject({
+  serviceId: objectId,
+  date: z.iso.date('use a local date YYYY-MM-DD'),
+  staffId: objectId.optional(),
+});
+export const Availability = z
+  .object({ slots: z.array(z.object({ start: z.string(), end: z.string(), staffId: z.string() })) })
+  .openapi('Availability');
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+export const SalonParams = z.object({ salonId: z.string() });
+
+export const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });

@@ -1,0 +1,167 @@
+/**
+ * The product's collections. Every query the API makes has an index here; every index
+ * is one FerretDB v1 accepts (unique and compound; no partial, TTL or text indexes).
+ */
+import { type Connection, type InferSchemaType, type Model, Schema } from 'mongoose';
+
+const weeklyWindow = new Schema({ weekday: Number, start: String, end: String }, { _id: false });
+
+const userSchema = new Schema(
+  {
+    email: { type: String, required: true },
+    name: { type: String, required: true },
+    passwordHash: { type: String, required: true },
+    role: { type: String, required: true, enum: ['client', 'salon_admin', 'operator'] },
+    salonId: { type: String }, // for salon_admin
+  },
+  { timestamps: true },
+);
+userSchema.index({ email: 1 }, { unique: true });
+
+const salonSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    city: { type: String, required: true },
+    /** Lower-cased city, so `?city=` matches whatever the case. */
+    cityKey: { type: String, required: true },
+    address: { type: String },
+    timezone: { type: String, required: true },
+    cancellationWindowHours: { type: Number, required: true, default: 24 },
+  },
+  { timestamps: true },
+);
+salonSchema.index({ cityKey: 1, name: 1 });
+salonSchema.index({ name: 1 });
+
+const serviceSchema = new Schema(
+  {
+    salonId: { type: String, required: true },
+    name: { type: String, required: true },
+    durationMin: { type: Number, required: true },
+    bufferMin: { type: Number, required: true, default: 0 },
+    priceCents: { type: Number, required: true },
+    currency: { type: String, required: true },
+    active: { type: Boolean, required: true, default: true },
+  },
+  { timestamps: true },
+);
+serviceSchema.index({ salonId: 1, name: 1 });
+
+const staffSchema = new Schema(
+  {
+    salonId: { type: String, required: true },
+    name: { type: String, required: true },
+    serviceIds: { type: [String], required: true },
+    workingHours: { type: [weeklyWindow], default: [] },
+    breaks: { type: [weeklyWindow], default: [] },
+    timeOff: { type: [new Schema({ from: Date, to: Date }, { _id: false })], default: [] },
+  },
+  { timestamps: true },
+);
+staffSchema.index({ salonId: 1, name: 1 });
+
+const promotionSchema = new Schema(
+  {
+    salonId: { type: String, required: true },
+    serviceIds: { type: [String], required: true },
+    discountPercent: { type: Number, required: true },
+    startsAt: { type: Date, required: true },
+    endsAt: { type: Date, required: true },
+  },
+  { timestamps: true },
+);
+promotionSchema.index({ salonId: 1, endsAt: 1 });
+
+/**
+ * Bookings, written by the saga. `_id` is the booking id (the saga's workflow id is
+ * `booking:<id>`), so creating one is idempotent.
+ */
+const bookingSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    customerId: { type: String, required: true },
+    salonId: { type: String, required: true },
+    serviceId: { type: String, required: true },
+    staffId: { type: String },
+    start: { type: Date, required: true },
+    end: { type: Date, required: true },
+    /** End of the time the booking holds: end + the service's buffer. */
+    holdEnd: { type: Date, required: true },
+    priceCents: { type: Number, required: true },
+    currency: { type: String, required: true },
+    priority: { type: String, required: true, enum: ['high', 'normal', 'low'] },
+    status: {
+      type: String,
+      required: true,
+      enum: ['pending', 'held', 'confirmed', 'failed', 'cancelled'],
+    },
+    failureReason: { type: String },
+    paymentMethod: { type: String },
+    paymentIntentId: { type: String },
+    /** The salon's cancellation window when the booking was made. */
+    cancellationWindowHours: { type: Number, required: true },
+    idempotencyKey: { type: String },
+    correlationId: { type: String },
+  },
+  { timestamps: true },
+);
+bookingSchema.index({ customerId: 1, start: -1 });
+bookingSchema.index({ salonId: 1, start: -1 });
+bookingSchema.index({ staffId: 1, start: 1 });
+
+/**
+ * Holds: one document per staff member and GRANULE_MIN-minute granule taken. The `_id`
+ * (`<staffId>|<granule start ms>`) is the lock: two sagas can never hold the same
+ * granule, because the database refuses the second insert.
+ */
+const slotLockSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    staffId: { type: String, required: true },
+    salonId: { type: String, required: true },
+    bookingId: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { timestamps: { createdAt: true, updatedAt: false } },
+);
+slotLockSchema.index({ staffId: 1, at: 1 });
+slotLockSchema.index({ bookingId: 1 });
+
+export type UserDoc = InferSchemaType<typeof userSchema> & { _id: unknown };
+export type SalonDoc = InferSchemaType<typeof salonSchema>;
+export type ServiceDoc = InferSchemaType<typeof serviceSchema>;
+export type StaffDoc = InferSchemaType<typeof staffSchema>;
+export type PromotionDoc = InferSchemaType<typeof promotionSchema>;
+export type BookingDoc = InferSchemaType<typeof bookingSchema>;
+export type SlotLockDoc = InferSchemaType<typeof slotLockSchema>;
+
+export interface Models {
+  User: Model<InferSchemaType<typeof userSchema>>;
+  Salon: Model<SalonDoc>;
+  Service: Model<ServiceDoc>;
+  Staff: Model<StaffDoc>;
+  Promotion: Model<PromotionDoc>;
+  Booking: Model<BookingDoc>;
+  SlotLock: Model<SlotLockDoc>;
+}
+
+/** Binds the models to a connection. */
+export function createModels(conn: Connection): Models {
+  return {
+    User: conn.model('User', userSchema, 'users'),
+    Salon: conn.model('Salon', salonSchema, 'salons'),
+    Service: conn.model('Service', serviceSchema, 'services'),
+    Staff: conn.model('Staff', staffSchema, 'staff'),
+    Promotion: conn.model('Promotion', promotionSchema, 'promotions'),
+    Booking: conn.model('Booking', bookingSchema, 'bookings'),
+    SlotLock: conn.model('SlotLock', slotLockSchema, 'slot_locks'),
+  };
+}
+
+/** Creates every index (idempotent); run once at start by each process that owns data. */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models) as Model<unknown>[]) {
+    await model.createCollection().catch(() => undefined);
+    await model.createIndexes();
+  }
+}

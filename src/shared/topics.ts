@@ -1,0 +1,28 @@
+/** Kafka topics and the event envelope every producer and consumer shares. */
+export const TOPICS = {
+  bookingCreated: 'reserva.creada',
+  bookingConfirmed: 'reserva.confirmada',
+  bookingCancelled: 'reserva.cancelada',
+  bookingFailed: 'reserva.fallida',
+  userRegistered: 'user.registered',
+  salonUpdates: 'salones.actualizaciones',
+} as const;
+
+export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+
+export interface EventEnvelope<T = unknown> {
+  id: string;
+  type: string;
+  version: number;
+  occurredAt: string;
+  correlationId: string;
+  data: T;
+}
+
+/** `salones.actualizaciones` payload: what changed in a salon's catalogue. */
+export interface SalonUpdate {
+  salonId: string;
+  entity: 'salon' | 'service' | 'staff' | 'promotion';
+  entityId: string;
+  change: 'created' | 'updated';
+}
