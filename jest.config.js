@@ -14,6 +14,7 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
+      setupFiles: ['<rootDir>/test/support/env.ts'],
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/api/**/*.test.ts', '<rootDir>/test/activities/**/*.test.ts'],
       testTimeout: 60_000,
     },

@@ -5,11 +5,15 @@
  * come from the same environment variables as the product's configuration.
  */
 import { loadConfig } from '../src/config';
+import { applyTestEnv } from '../test/support/env';
 import { down, formatStatus, install, logs, StackError, status, up } from './stack/stack';
 
 async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  // `--test`: the isolated test stack that `npm test` and jest use.
+  if (args.includes('--test')) applyTestEnv();
   const cfg = loadConfig();
-  const [command = 'status', arg] = process.argv.slice(2);
+  const [command = 'status', arg] = args.filter((a) => a !== '--test');
   switch (command) {
     case 'install':
       await install(cfg);

@@ -7,27 +7,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, repoRoot } from '../src/config';
+import '../test/support/env'; // the isolated test stack's ports and state directory
 import { log } from './stack/proc';
 import { down, up } from './stack/stack';
 
-/** The test stack's environment; each value can still be overridden from outside. */
-const TEST_ENV: Record<string, string> = {
-  NODE_ENV: 'test',
-  LOG_LEVEL: 'warn',
-  INSTUDIO_STATE_DIR: path.join(repoRoot, '.instudio', 'test-state'),
-  TEMPORAL_ADDRESS: '127.0.0.1:17233',
-  TEMPORAL_UI_PORT: '18233',
-  KAFKA_BROKERS: '127.0.0.1:19092',
-  KAFKA_CONTROLLER_PORT: '19095',
-  AWS_ENDPOINT_URL: 'http://127.0.0.1:14566',
-  MONGODB_URI: 'mongodb://127.0.0.1:17017/instudio_test',
-  STRIPE_API_URL: 'http://127.0.0.1:18420',
-};
-
 async function main(): Promise<number> {
-  for (const [key, value] of Object.entries(TEST_ENV)) {
-    process.env[key] = process.env[`TEST_${key}`] ?? value;
-  }
   const cfg = loadConfig();
   // A fresh state directory: no test depends on what an earlier run left behind.
   await down(cfg);

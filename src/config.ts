@@ -53,6 +53,10 @@ const envSchema = z.object({
   JWT_ISSUER: z.string().min(1).default('instudio'),
   JWT_AUDIENCE: z.string().min(1).default('instudio-api'),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
+  METRICS_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   INSTUDIO_OPERATOR_EMAIL: z.string().email().optional(),
   INSTUDIO_OPERATOR_PASSWORD: z.string().min(8, 'use at least 8 characters').optional(),
 });
@@ -73,6 +77,8 @@ export interface Config {
   /** `secret` is undefined when unset: development generates one, production refuses to start. */
   jwt: { secret: string | undefined; issuer: string; audience: string; ttlSeconds: number };
   operator: { email: string; password: string } | undefined;
+  gateway: { rateLimitPerMinute: number; loginRateLimitPerMinute: number; cacheTtlMs: number };
+  metricsFlushIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +119,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.INSTUDIO_OPERATOR_EMAIL && e.INSTUDIO_OPERATOR_PASSWORD
         ? { email: e.INSTUDIO_OPERATOR_EMAIL, password: e.INSTUDIO_OPERATOR_PASSWORD }
         : undefined,
+    gateway: {
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+      cacheTtlMs: e.CACHE_TTL_MS,
+    },
+    metricsFlushIntervalMs: e.METRICS_FLUSH_INTERVAL_MS,
   };
 }
 

@@ -182,3 +182,7 @@ export const Problem = z
 export const SalonParams = z.object({ salonId: z.string() });
 
 export const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
+export const SalonAdminBody = z
+  .strictObject({ email })
+  .openapi('SalonAdminBody', { description: 'an existing account, to become this salon’s admin' });

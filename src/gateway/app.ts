@@ -1,0 +1,84 @@
+/**
+ * The gateway's composition: middleware order, routes, errors. Dependencies come in
+ * already connected, so tests build the same app on the real servers.
+ */
+import crypto from 'node:crypto';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { AppError } from '../domain/errors';
+import type { EventPublisher } from '../infra/events';
+import type { Metrics } from '../infra/metrics';
+import type { Models } from '../infra/models';
+import type { TokenService } from './auth';
+import type { ResponseCache } from './cache';
+import { authenticate } from './middleware/auth';
+import { errorHandler, notFoundHandler } from './middleware/errors';
+import { recordLatency } from './middleware/latency';
+import { generalRateLimit } from './middleware/rate-limit';
+import { buildOpenApi } from './openapi';
+import { adminRoutes } from './routes/admins';
+import { authRoutes } from './routes/auth';
+import { catalogueRoutes } from './routes/catalogue';
+import { healthRoutes, type ReadinessCheck } from './routes/health';
+
+export interface GatewayDeps {
+  logger: Logger;
+  models: Models;
+  tokens: TokenService;
+  events: EventPublisher;
+  metrics: Metrics;
+  cache: ResponseCache;
+  readiness: Record<string, ReadinessCheck>;
+  limits: { perMinute: number; loginPerMinute: number };
+  now?: () => Date;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createApp(deps: GatewayDeps): Express {
+  const app = express();
+  const now = deps.now ?? (() => new Date());
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+    }),
+  );
+  app.use(recordLatency(deps.metrics));
+  app.use(helmet());
+  app.use((req, _res, next) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !req.is('application/json')) {
+      throw new AppError('unsupported-media-type', 'send the body as JSON with Content-Type: application/json');
+    }
+    next();
+  });
+  app.use(express.json({ limit: '32kb', strict: true }));
+  app.use(authenticate(deps.tokens));
+  app.use(generalRateLimit(deps.limits.perMinute));
+
+  healthRoutes(app, deps.readiness);
+  const openapi = JSON.stringify(buildOpenApi());
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(openapi);
+  });
+  authRoutes(app, { models: deps.models, tokens: deps.tokens, events: deps.events, loginLimitPerMinute: deps.limits.loginPerMinute });
+  catalogueRoutes(app, { models: deps.models, events: deps.events, cache: deps.cache, now });
+  adminRoutes(app, deps.models);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

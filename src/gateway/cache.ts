@@ -1,0 +1,79 @@
+/**
+ * Response cache for public catalogue GETs, per gateway instance. Entries carry tags
+ * (`salons`, `salon:<id>`); a catalogue change published on `salones.actualizaciones`
+ * drops the tags it touches in every instance (see cache-invalidation.ts). A generation
+ * counter keeps a response computed before an invalidation from being stored after it.
+ */
+import crypto from 'node:crypto';
+import type { Request, Response } from 'express';
+
+interface Entry {
+  body: string;
+  etag: string;
+  tags: string[];
+  expiresAt: number;
+}
+
+export interface ResponseCache {
+  /** Answers from the cache, or computes, stores and answers. */
+  serve(req: Request, res: Response, tags: string[], compute: () => Promise<unknown>): Promise<void>;
+  invalidate(tags: string[]): void;
+  clear(): void;
+  readonly size: number;
+}
+
+export function createResponseCache(opts: { ttlMs?: number; maxEntries?: number } = {}): ResponseCache {
+  const ttlMs = opts.ttlMs ?? 60_000;
+  const maxEntries = opts.maxEntries ?? 5_000;
+  const entries = new Map<string, Entry>();
+  let generation = 0;
+
+  const reply = (req: Request, res: Response, entry: Entry, hit: boolean): void => {
+    res.setHeader('X-Cache', hit ? 'HIT' : 'MISS');
+    res.setHeader('ETag', entry.etag);
+    res.setHeader('Cache-Control', 'public, max-age=0, must-revalidate');
+    const ifNoneMatch = req.headers['if-none-match'];
+    if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === entry.etag || t.trim() === '*')) {
+      res.status(304).end();
+      return;
+    }
+    res.status(200).type('application/json').send(entry.body);
+  };
+
+  return {
+    async serve(req, res, tags, compute) {
+      const key = req.originalUrl;
+      const cached = entries.get(key);
+      if (cached && cached.expiresAt > Date.now()) return reply(req, res, cached, true);
+      const startedAt = generation;
+      const body = JSON.stringify(await compute());
+      const entry: Entry = {
+        body,
+        tags,
+        etag: `W/"${crypto.createHash('sha1').update(body).digest('base64url')}"`,
+        expiresAt: Date.now() + ttlMs,
+      };
+      if (startedAt === generation) {
+        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+        entries.set(key, entry);
+      }
+      reply(req, res, entry, false);
+    },
+    invalidate(tags) {
+      generation++;
+      for (const [key, entry] of entries) {
+        if (entry.tags.some((t) => tags.includes(t))) entries.delete(key);
+      }
+    },
+    clear() {
+      generation++;
+      entries.clear();
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
+
+/** The tags a salon catalogue change invalidates. */
+export const salonTags = (salonId: string): string[] => ['salons', `salon:${salonId}`];

@@ -1,0 +1,21 @@
+/** Records each request's latency per route template, method and status class; never waits. */
+import type { RequestHandler } from 'express';
+import type { Metrics } from '../../infra/metrics';
+
+export const API_LATENCY_METRIC = 'ApiLatency';
+
+export function recordLatency(metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const route = req.route ? String(req.route.path) : 'unmatched';
+      metrics.record(API_LATENCY_METRIC, ms, 'Milliseconds', {
+        Route: route,
+        Method: req.method,
+        StatusClass: `${Math.floor(res.statusCode / 100)}xx`,
+      });
+    });
+    next();
+  };
+}

@@ -1,0 +1,100 @@
+/** /openapi.json, generated from the same schemas that validate requests. */
+import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import * as s from './schemas';
+
+type Method = RouteConfig['method'];
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: s.Problem } },
+});
+const json = (schema: z.ZodType, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+
+const ERRORS: Record<number, string> = {
+  400: 'invalid input (per-field errors in `errors`)',
+  401: 'missing, invalid or expired token',
+  403: 'the token’s role may not do this',
+  404: 'unknown id',
+  409: 'conflicts with the current state',
+  413: 'body too large',
+  415: 'body is not JSON',
+  429: 'rate limit exceeded (see Retry-After)',
+};
+
+interface Doc {
+  method: Method;
+  path: string;
+  summary: string;
+  auth?: boolean;
+  params?: string[];
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  ok: Record<number, ReturnType<typeof json> | { description: string }>;
+  errors: number[];
+}
+
+const param = (name: string) => z.string().openapi({ param: { name, in: 'path' } });
+
+export function buildOpenApi(extra: Doc[] = []): object {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+
+  const docs: Doc[] = [
+    { method: 'get', path: '/healthz', summary: 'Liveness', ok: { 200: json(z.object({ status: z.string() })) }, errors: [] },
+    {
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: MongoDB, Kafka and Temporal reachable',
+      ok: {
+        200: json(z.object({ status: z.string(), checks: z.record(z.string(), z.any()) })),
+        503: json(z.object({ status: z.string(), checks: z.record(z.string(), z.any()) }), 'a dependency is down'),
+      },
+      errors: [],
+    },
+    { method: 'post', path: '/v1/auth/register', summary: 'Create a client account', body: s.RegisterBody, ok: { 201: json(s.RegisterResponse, 'created') }, errors: [400, 409, 413, 415, 429] },
+    { method: 'post', path: '/v1/auth/login', summary: 'Log in', body: s.LoginBody, ok: { 200: json(s.LoginResponse) }, errors: [400, 401, 413, 415, 429] },
+    { method: 'get', path: '/v1/salons', summary: 'List salons (cached)', query: s.SalonsQuery, ok: { 200: json(s.items(s.Salon)), 304: { description: 'not modified' } }, errors: [400, 429] },
+    { method: 'post', path: '/v1/salons', summary: 'Create a salon (operator)', auth: true, body: s.SalonBody, ok: { 201: json(s.Salon, 'created') }, errors: [400, 401, 403, 413, 415, 429] },
+    { method: 'get', path: '/v1/salons/{salonId}', summary: 'A salon (cached)', params: ['salonId'], ok: { 200: json(s.Salon), 304: { description: 'not modified' } }, errors: [404, 429] },
+    { method: 'patch', path: '/v1/salons/{salonId}', summary: 'Change a salon (operator, its admin)', auth: true, params: ['salonId'], body: s.SalonPatch, ok: { 200: json(s.Salon) }, errors: [400, 401, 403, 404, 413, 415, 429] },
+    { method: 'post', path: '/v1/salons/{salonId}/admins', summary: 'Make an account this salon’s admin (operator)', auth: true, params: ['salonId'], body: s.SalonAdminBody, ok: { 200: json(s.User) }, errors: [400, 401, 403, 404, 409, 413, 415, 429] },
+    { method: 'get', path: '/v1/salons/{salonId}/services', summary: 'Active services (cached)', params: ['salonId'], ok: { 200: json(s.items(s.Service)), 304: { description: 'not modified' } }, errors: [404, 429] },
+    { method: 'post', path: '/v1/salons/{salonId}/services', summary: 'Add a service (operator, its admin)', auth: true, params: ['salonId'], body: s.ServiceBody, ok: { 201: json(s.Service, 'created') }, errors: [400, 401, 403, 404, 413, 415, 429] },
+    { method: 'get', path: '/v1/salons/{salonId}/staff', summary: 'Staff (cached)', params: ['salonId'], ok: { 200: json(s.items(s.Staff)), 304: { description: 'not modified' } }, errors: [404, 429] },
+    { method: 'post', path: '/v1/salons/{salonId}/staff', summary: 'Add a staff member (operator, its admin)', auth: true, params: ['salonId'], body: s.StaffBody, ok: { 201: json(s.Staff, 'created') }, errors: [400, 401, 403, 404, 413, 415, 429] },
+    { method: 'get', path: '/v1/salons/{salonId}/promotions', summary: 'Current and coming promotions (cached)', params: ['salonId'], ok: { 200: json(s.items(s.Promotion)), 304: { description: 'not modified' } }, errors: [404, 429] },
+    { method: 'post', path: '/v1/salons/{salonId}/promotions', summary: 'Add a promotion (operator, its admin)', auth: true, params: ['salonId'], body: s.PromotionBody, ok: { 201: json(s.Promotion, 'created') }, errors: [400, 401, 403, 404, 413, 415, 429] },
+    { method: 'get', path: '/v1/salons/{salonId}/availability', summary: 'Bookable slots on a local date', params: ['salonId'], query: s.AvailabilityQuery, ok: { 200: json(s.Availability) }, errors: [400, 404, 429] },
+    ...extra,
+  ];
+
+  for (const d of docs) {
+    const responses: Record<string, unknown> = { ...d.ok };
+    for (const code of d.errors) responses[code] = problem(ERRORS[code]!);
+    registry.registerPath({
+      method: d.method,
+      path: d.path,
+      summary: d.summary,
+      ...(d.auth ? { security: [{ bearerAuth: [] }] } : {}),
+      request: {
+        ...(d.params ? { params: z.object(Object.fromEntries(d.params.map((p) => [p, param(p)]))) } : {}),
+        ...(d.query ? { query: d.query } : {}),
+        ...(d.body ? { body: { required: true, content: { 'application/json': { schema: d.body } } } } : {}),
+      },
+      responses: responses as RouteConfig['responses'],
+    });
+  }
+
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: {
+      title: 'InStudio booking API',
+      version: '1.0.0',
+      description: 'Bookings for a network of beauty salons and spas. Errors are application/problem+json (RFC 9457).',
+    },
+    servers: [{ url: '/' }],
+  });
+}
+
+export type OpenApiDoc = Doc;

@@ -1,0 +1,249 @@
+/**
+ * Salons and what they offer: salons, services, staff, promotions, availability.
+ * Public reads are cached; every write publishes `salones.actualizaciones`.
+ */
+import type { Express, Request } from 'express';
+import { isValidObjectId, type Types } from 'mongoose';
+import { computeSlots, type StaffSchedule } from '../../domain/availability';
+import { AppError, notFound } from '../../domain/errors';
+import type { EventPublisher } from '../../infra/events';
+import type { Models, PromotionDoc, SalonDoc, ServiceDoc, StaffDoc } from '../../infra/models';
+import { busyTimeByStaff } from '../../infra/slot-locks';
+import { type SalonUpdate, TOPICS } from '../../shared/topics';
+import { type ResponseCache, salonTags } from '../cache';
+import { requireRole, requireSalonManager } from '../middleware/auth';
+import { parse } from '../middleware/validate';
+import {
+  AvailabilityQuery,
+  PromotionBody,
+  SalonBody,
+  SalonPatch,
+  SalonsQuery,
+  ServiceBody,
+  StaffBody,
+} from '../schemas';
+import { requestId } from '../middleware/request-id';
+
+type WithId<T> = T & { _id: Types.ObjectId | string };
+
+export const toSalon = (s: WithId<SalonDoc>) => ({
+  id: String(s._id),
+  name: s.name,
+  city: s.city,
+  ...(s.address ? { address: s.address } : {}),
+  timezone: s.timezone,
+  cancellationWindowHours: s.cancellationWindowHours,
+});
+export const toService = (s: WithId<ServiceDoc>) => ({
+  id: String(s._id),
+  name: s.name,
+  durationMin: s.durationMin,
+  bufferMin: s.bufferMin,
+  priceCents: s.priceCents,
+  currency: s.currency,
+  active: s.active,
+});
+const window = (w: { weekday?: number | null; start?: string | null; end?: string | null }) => ({
+  weekday: w.weekday!,
+  start: w.start!,
+  end: w.end!,
+});
+export const toStaff = (s: WithId<StaffDoc>) => ({
+  id: String(s._id),
+  salonId: s.salonId,
+  name: s.name,
+  serviceIds: s.serviceIds,
+  workingHours: s.workingHours.map(window),
+  breaks: s.breaks.map(window),
+  timeOff: s.timeOff.map((t) => ({ from: t.from!.toISOString(), to: t.to!.toISOString() })),
+});
+export const toPromotion = (p: WithId<PromotionDoc>) => ({
+  id: String(p._id),
+  salonId: p.salonId,
+  serviceIds: p.serviceIds,
+  discountPercent: p.discountPercent,
+  startsAt: p.startsAt.toISOString(),
+  endsAt: p.endsAt.toISOString(),
+});
+export const toSchedule = (s: WithId<StaffDoc>): StaffSchedule => ({
+  id: String(s._id),
+  workingHours: s.workingHours.map(window),
+  breaks: s.breaks.map(window),
+  timeOff: s.timeOff.map((t) => ({ from: t.from!, to: t.to! })),
+});
+
+export interface CatalogueDeps {
+  models: Models;
+  events: EventPublisher;
+  cache: ResponseCache;
+  now: () => Date;
+}
+
+export function catalogueRoutes(app: Express, deps: CatalogueDeps): void {
+  const { models, events, cache } = deps;
+
+  const findSalon = async (salonId: string) => {
+    const salon = isValidObjectId(salonId) ? await models.Salon.findById(salonId).lean() : null;
+    if (!salon) throw notFound('salon', salonId);
+    return salon;
+  };
+
+  /** Checks that every id names an active service of this salon. */
+  const checkServicesOf = async (salonId: string, serviceIds: string[]) => {
+    const found = await models.Service.find({ _id: { $in: serviceIds }, salonId }, { _id: 1 }).lean();
+    const known = new Set(found.map((s) => String(s._id)));
+    const unknown = serviceIds.filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      throw new AppError('validation', `services ${unknown.join(', ')} are not services of salon ${salonId}`, {
+        errors: [{ field: 'serviceIds', message: `unknown in this salon: ${unknown.join(', ')}` }],
+      });
+    }
+  };
+
+  const changed = async (req: Request, update: SalonUpdate) => {
+    cache.invalidate(salonTags(update.salonId)); // this instance at once; the others through Kafka
+    try {
+      await events.publish(TOPICS.salonUpdates, update.salonId, update, { correlationId: requestId(req) });
+    } catch (err) {
+      req.log.error({ err, update }, 'could not publish salones.actualizaciones');
+    }
+  };
+
+  app.get('/v1/salons', async (req, res) => {
+    const { city } = parse(SalonsQuery, req.query, 'query');
+    await cache.serve(req, res, ['salons'], async () => {
+      const filter = city ? { cityKey: city.toLowerCase() } : {};
+      const salons = await models.Salon.find(filter).sort({ name: 1 }).limit(500).lean();
+      return { items: salons.map(toSalon) };
+    });
+  });
+
+  app.post('/v1/salons', requireRole('operator'), async (req, res) => {
+    const body = parse(SalonBody, req.body);
+    const salon = await models.Salon.create({ ...body, cityKey: body.city.toLowerCase() });
+    await changed(req, { salonId: String(salon._id), entity: 'salon', entityId: String(salon._id), change: 'created' });
+    res.status(201).location(`/v1/salons/${String(salon._id)}`).json(toSalon(salon.toObject()));
+  });
+
+  app.get('/v1/salons/:salonId', async (req, res) => {
+    const { salonId } = req.params;
+    await cache.serve(req, res, [`salon:${salonId}`], async () => toSalon(await findSalon(salonId)));
+  });
+
+  app.patch('/v1/salons/:salonId', async (req, res) => {
+    const { salonId } = req.params;
+    requireSalonManager(req, salonId);
+    const patch = parse(SalonPatch, req.body);
+    await findSalon(salonId);
+    const salon = await models.Salon.findByIdAndUpdate(
+      salonId,
+      { $set: { ...patch, ...(patch.city ? { cityKey: patch.city.toLowerCase() } : {}) } },
+      { new: true },
+    ).lean();
+    if (!salon) throw notFound('salon', salonId);
+    await changed(req, { salonId, entity: 'salon', entityId: salonId, change: 'updated' });
+    res.json(toSalon(salon));
+  });
+
+  app.get('/v1/salons/:salonId/services', async (req, res) => {
+    const { salonId } = req.params;
+    await cache.serve(req, res, [`salon:${salonId}`], async () => {
+      await findSalon(salonId);
+      const services = await models.Service.find({ salonId, active: true }).sort({ name: 1 }).lean();
+      return { items: services.map(toService) };
+    });
+  });
+
+  app.post('/v1/salons/:salonId/services', async (req, res) => {
+    const { salonId } = req.params;
+    requireSalonManager(req, salonId);
+    const body = parse(ServiceBody, req.body);
+    await findSalon(salonId);
+    const service = await models.Service.create({ ...body, salonId });
+    await changed(req, { salonId, entity: 'service', entityId: String(service._id), change: 'created' });
+    res.status(201).location(`/v1/salons/${salonId}/services`).json(toService(service.toObject()));
+  });
+
+  app.get('/v1/salons/:salonId/staff', async (req, res) => {
+    const { salonId } = req.params;
+    await cache.serve(req, res, [`salon:${salonId}`], async () => {
+      await findSalon(salonId);
+      const staff = await models.Staff.find({ salonId }).sort({ name: 1 }).lean();
+      return { items: staff.map(toStaff) };
+    });
+  });
+
+  app.post('/v1/salons/:salonId/staff', async (req, res) => {
+    const { salonId } = req.params;
+    requireSalonManager(req, salonId);
+    const body = parse(StaffBody, req.body);
+    await findSalon(salonId);
+    await checkServicesOf(salonId, body.serviceIds);
+    const staff = await models.Staff.create({
+      ...body,
+      salonId,
+      timeOff: (body.timeOff ?? []).map((t) => ({ from: new Date(t.from), to: new Date(t.to) })),
+    });
+    await changed(req, { salonId, entity: 'staff', entityId: String(staff._id), change: 'created' });
+    res.status(201).location(`/v1/salons/${salonId}/staff`).json(toStaff(staff.toObject()));
+  });
+
+  app.get('/v1/salons/:salonId/promotions', async (req, res) => {
+    const { salonId } = req.params;
+    await cache.serve(req, res, [`salon:${salonId}`], async () => {
+      await findSalon(salonId);
+      const promotions = await models.Promotion.find({ salonId, endsAt: { $gt: deps.now() } })
+        .sort({ endsAt: 1 })
+        .lean();
+      return { items: promotions.map(toPromotion) };
+    });
+  });
+
+  app.post('/v1/salons/:salonId/promotions', async (req, res) => {
+    const { salonId } = req.params;
+    requireSalonManager(req, salonId);
+    const body = parse(PromotionBody, req.body);
+    await findSalon(salonId);
+    await checkServicesOf(salonId, body.serviceIds);
+    const promotion = await models.Promotion.create({
+      ...body,
+      salonId,
+      startsAt: new Date(body.startsAt),
+      endsAt: new Date(body.endsAt),
+    });
+    await changed(req, { salonId, entity: 'promotion', entityId: String(promotion._id), change: 'created' });
+    res.status(201).location(`/v1/salons/${salonId}/promotions`).json(toPromotion(promotion.toObject()));
+  });
+
+  app.get('/v1/salons/:salonId/availability', async (req, res) => {
+    const { salonId } = req.params;
+    const query = parse(AvailabilityQuery, req.query, 'query');
+    const salon = await findSalon(salonId);
+    const service = await models.Service.findOne({ _id: query.serviceId, salonId, active: true }).lean();
+    if (!service) throw notFound('service', query.serviceId);
+    const staff = await models.Staff.find({
+      salonId,
+      serviceIds: query.serviceId,
+      ...(query.staffId ? { _id: query.staffId } : {}),
+    }).lean();
+    if (query.staffId && staff.length === 0) {
+      const exists = await models.Staff.exists({ _id: query.staffId, salonId });
+      if (!exists) throw notFound('staff member', query.staffId);
+      throw new AppError('validation', `staff member ${query.staffId} does not perform service ${query.serviceId}`, {
+        errors: [{ field: 'staffId', message: 'does not perform this service' }],
+      });
+    }
+    const busy = await busyTimeByStaff(models, staff.map((s) => String(s._id)), query.date, salon.timezone);
+    const slots = computeSlots({
+      date: query.date,
+      timezone: salon.timezone,
+      durationMin: service.durationMin,
+      bufferMin: service.bufferMin,
+      staff: staff.map(toSchedule),
+      busy,
+      now: deps.now(),
+    });
+    res.json({ slots });
+  });
+
+}
