@@ -1,0 +1,74 @@
+import type { Gateway } from '../../src/gateway/server';
+import { ApiClient, newSalon, operatorOf, startTestGateway } from '../support/gateway';
+import { eventually } from '../support/wait';
+
+// Two gateway instances, as in production: a change made through one must reach the
+// other's cache through Kafka (`salones.actualizaciones`), not through shared memory.
+let writer: Gateway;
+let reader: Gateway;
+let operator: ApiClient;
+let readerApi: ApiClient;
+
+beforeAll(async () => {
+  [writer, reader] = await Promise.all([startTestGateway(), startTestGateway()]);
+  operator = await operatorOf(new ApiClient(writer.url));
+  readerApi = new ApiClient(reader.url);
+});
+afterAll(() => Promise.all([writer?.stop(), reader?.stop()]));
+
+test('when a catalogue GET repeats, then HIT with the same ETag, and If-None-Match gives 304', async () => {
+  const { salonId } = await newSalon(operator);
+  const first = await readerApi.get(`/v1/salons/${salonId}/services`);
+  const second = await readerApi.get(`/v1/salons/${salonId}/services`);
+  expect([first.status, second.status]).toEqual([200, 200]);
+  expect(first.headers.get('x-cache')).toBe('MISS');
+  expect(second.headers.get('x-cache')).toBe('HIT');
+  expect(second.body).toEqual(first.body);
+  const etag = second.headers.get('etag')!;
+  expect(etag).toBe(first.headers.get('etag'));
+
+  const notModified = await readerApi.get(`/v1/salons/${salonId}/services`, { 'if-none-match': etag });
+  expect(notModified.status).toBe(304);
+  expect(notModified.body).toBe('');
+});
+
+test('when a service is added through another gateway, then the next GET here shows it within 2 s', async () => {
+  const { salonId } = await newSalon(operator);
+  const url = `/v1/salons/${salonId}/services`;
+  await readerApi.get(url);
+  const cached = await readerApi.get(url);
+  expect(cached.headers.get('x-cache')).toBe('HIT');
+  expect(cached.body.items).toHaveLength(1);
+
+  const added = await operator.post(url, { name: 'Tinte', durationMin: 90, priceCents: 6000, currency: 'EUR' });
+  expect(added.status).toBe(201);
+  const changedAt = Date.now();
+
+  const fresh = await eventually(
+    async () => {
+      const res = await readerApi.get(url);
+      return res.body.items.length === 2 ? res : undefined;
+    },
+    { timeoutMs: 2000, intervalMs: 25, what: 'the new service on the other gateway' },
+  );
+  expect(Date.now() - changedAt).toBeLessThan(2000);
+  expect(fresh.headers.get('x-cache')).toBe('MISS');
+  expect(fresh.body.items.map((s: { name: string }) => s.name)).toContain('Tinte');
+  expect((await readerApi.get(url)).headers.get('x-cache')).toBe('HIT');
+});
+
+test('when a salon is patched, then its cached detail and the salon list are invalidated on every gateway', async () => {
+  const { salonId } = await newSalon(operator);
+  await readerApi.get(`/v1/salons/${salonId}`);
+  await readerApi.get('/v1/salons?city=Madrid');
+  expect((await readerApi.get(`/v1/salons/${salonId}`)).headers.get('x-cache')).toBe('HIT');
+
+  await operator.patch(`/v1/salons/${salonId}`, { name: 'Nuevo nombre' });
+  await eventually(async () => (await readerApi.get(`/v1/salons/${salonId}`)).body.name === 'Nuevo nombre', {
+    timeoutMs: 2000,
+    intervalMs: 25,
+    what: 'the renamed salon',
+  });
+  const list = await readerApi.get('/v1/salons?city=Madrid');
+  expect(list.body.items.find((s: { id: string }) => s.id === salonId).name).toBe('Nuevo nombre');
+});
