@@ -31,17 +31,33 @@ async function main(): Promise<number> {
     await up(cfg);
     if (interrupted) return 130;
     const jestBin = path.join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js');
+    const resultsFile = path.join(cfg.stateDir, 'jest-results.json');
     const code = await new Promise<number>((resolve) => {
-      jest = spawn(process.execPath, [jestBin, '--ci', ...process.argv.slice(2)], {
+      jest = spawn(process.execPath, [jestBin, '--ci', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)], {
         stdio: 'inherit',
         env: process.env,
         cwd: repoRoot,
       });
       jest.once('close', (c, signal) => resolve(c ?? (signal ? 130 : 1)));
     });
+    printSummary(resultsFile);
     return interrupted ? 130 : code;
   } finally {
     await down(cfg);
+  }
+}
+
+/** One plain closing line, whatever the reporter printed above it. */
+function printSummary(resultsFile: string): void {
+  try {
+    const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+    };
+    console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+  } catch {
+    console.log('jest: no results were written');
   }
 }
 

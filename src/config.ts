@@ -20,6 +20,7 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
 
   INSTUDIO_STATE_DIR: z.string().min(1).default(path.join(repoRoot, '.instudio', 'state')),
   INSTUDIO_TOOLS_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'instudio', 'tools')),
@@ -67,6 +68,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
   port: number;
+  /** Address the gateway binds: loopback locally, 0.0.0.0 in a container. */
+  host: string;
   stateDir: string;
   toolsDir: string;
   temporal: { address: string; namespace: string; uiPort: number };
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
+    host: e.HOST,
     stateDir: path.resolve(e.INSTUDIO_STATE_DIR),
     toolsDir: path.resolve(e.INSTUDIO_TOOLS_DIR),
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, uiPort: e.TEMPORAL_UI_PORT },

@@ -19,15 +19,21 @@ export const VERSIONS = {
   moto: '5.2.5',
   ferretdb: '1.24.2',
   localstripe: '1.15.10',
+  schemathesis: '4.32.5',
 } as const;
 
-export interface Component {
+/** Something installed into the tools directory on first use. */
+export interface Tool {
   name: string;
   version: string;
-  /** The ports it listens on, the first being the one clients use. */
-  ports(cfg: Config): number[];
   installed(cfg: Config): boolean;
   install(cfg: Config): Promise<void>;
+}
+
+/** A server of the stack. */
+export interface Component extends Tool {
+  /** The ports it listens on, the first being the one clients use. */
+  ports(cfg: Config): number[];
   /** Prepares its state directory and returns the command that runs it. */
   command(cfg: Config): Promise<{ cmd: string; args: string[]; env?: NodeJS.ProcessEnv }>;
   healthy(cfg: Config): Promise<boolean>;
@@ -269,6 +275,7 @@ const ferretdb: Component = {
         `--listen-addr=127.0.0.1:${portOf(cfg.mongo.uri)}`,
         `--state-dir=${dir}`,
         '--telemetry=disable',
+        '--debug-addr=-', // its metrics listener would clash between two stacks
         '--log-level=warn',
       ],
     };
@@ -307,3 +314,17 @@ const localstripe: Component = {
 };
 
 export const COMPONENTS: readonly Component[] = [temporal, kafka, moto, ferretdb, localstripe];
+
+const schemathesisDir = (cfg: Config): string => toolDir(cfg, 'schemathesis', VERSIONS.schemathesis);
+
+/** Property-based API testing against /openapi.json (run by test/api/schemathesis.test.ts). */
+export const schemathesis: Tool & { bin(cfg: Config): string } = {
+  name: 'schemathesis',
+  version: VERSIONS.schemathesis,
+  installed: (cfg) => exists(marker(schemathesisDir(cfg))),
+  install: (cfg) => pipInstall(schemathesisDir(cfg), `schemathesis==${VERSIONS.schemathesis}`),
+  bin: (cfg) => path.join(schemathesisDir(cfg), 'bin', 'st'),
+};
+
+/** Everything installed on first use: the servers and the test tools. */
+export const TOOLS: readonly Tool[] = [...COMPONENTS, schemathesis];

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../src/config';
-import { COMPONENTS, type Component } from './components';
+import { COMPONENTS, type Component, TOOLS, type Tool } from './components';
 import { log, portOpen, readPid, startDetached, stopGroup, tail, waitFor } from './proc';
 
 const logFile = (cfg: Config, c: Component): string => path.join(cfg.stateDir, 'logs', `${c.name}.log`);
@@ -14,7 +14,7 @@ const pidFile = (cfg: Config, c: Component): string => path.join(cfg.stateDir, '
 export class StackError extends Error {}
 
 /** Installs every missing server, concurrently, printing progress. */
-export async function install(cfg: Config, components: readonly Component[] = COMPONENTS): Promise<void> {
+export async function install(cfg: Config, components: readonly Tool[] = TOOLS): Promise<void> {
   const missing = components.filter((c) => !c.installed(cfg));
   if (missing.length === 0) return;
   log(`installing into ${cfg.toolsDir}: ${missing.map((c) => `${c.name} ${c.version}`).join(', ')}`);

@@ -77,17 +77,12 @@ export const Salon = z
 export const SalonsQuery = z.strictObject({ city: z.string().trim().min(1).max(120).optional() });
 
 const minutes = (max: number) =>
-  z
-    .number()
-    .int()
-    .min(0)
-    .max(max)
-    .refine((m) => m % GRANULE_MIN === 0, `must be a multiple of ${GRANULE_MIN} minutes`);
+  z.number().int().min(0).max(max).multipleOf(GRANULE_MIN, `must be a multiple of ${GRANULE_MIN} minutes`);
 
 export const ServiceBody = z
   .strictObject({
     name,
-    durationMin: minutes(480).refine((m) => m > 0, 'must be positive'),
+    durationMin: minutes(480).min(GRANULE_MIN, `must be at least ${GRANULE_MIN} minutes`),
     bufferMin: minutes(120).optional(),
     priceCents: z.number().int().min(0).max(10_000_000),
     currency: z.string().regex(/^[A-Z]{3}$/, 'use an ISO 4217 code in capitals, for example EUR'),

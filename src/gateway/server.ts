@@ -83,7 +83,7 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? cfg.port, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? cfg.port, cfg.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   logger.info({ port }, 'gateway listening');
