@@ -8,7 +8,15 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/workflows/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      // Workflow code on Temporal's time-skipping test server (stub activities) and replays of committed histories.
+      displayName: 'workflows',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/workflows/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/slow-timeout.ts'],
     },
     {
       displayName: 'integration',
@@ -16,7 +24,7 @@ module.exports = {
       transform,
       setupFiles: ['<rootDir>/test/support/env.ts'],
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/api/**/*.test.ts', '<rootDir>/test/activities/**/*.test.ts'],
-      testTimeout: 60_000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/slow-timeout.ts'],
     },
   ],
 };

@@ -20,6 +20,7 @@ export const VERSIONS = {
   ferretdb: '1.24.2',
   localstripe: '1.15.10',
   schemathesis: '4.32.5',
+  temporalTestServer: '1.38.0',
 } as const;
 
 /** Something installed into the tools directory on first use. */
@@ -56,6 +57,24 @@ async function pipInstall(dir: string, requirement: string): Promise<void> {
   await run('python3', ['-m', 'venv', dir]);
   await run(path.join(dir, 'bin', 'pip'), ['install', '--disable-pip-version-check', '-q', requirement]);
   fs.writeFileSync(marker(dir), requirement);
+}
+
+/** Copies pinned Maven Central artifacts and their dependencies into `<dir>/lib`. */
+async function mavenInstall(dir: string, artifacts: [group: string, artifact: string, version: string][]): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  const dependencies = artifacts
+    .map(([g, a, v]) => `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`)
+    .join('\n');
+  fs.writeFileSync(
+    path.join(dir, 'pom.xml'),
+    `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+<groupId>instudio.local</groupId><artifactId>${path.basename(dir)}</artifactId><version>1</version><packaging>pom</packaging>
+<dependencies>
+${dependencies}
+</dependencies></project>\n`,
+  );
+  await run('mvn', ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${path.join(dir, 'lib')}`], { cwd: dir });
+  fs.writeFileSync(marker(dir), artifacts.map((a) => a.join(':')).join('\n'));
 }
 
 const temporalBin = (cfg: Config): string => path.join(toolDir(cfg, 'temporal', VERSIONS.temporal), 'bin', 'temporal');
@@ -121,26 +140,12 @@ const kafka: Component = {
   startTimeoutMs: 90_000,
   ports: (cfg) => [portOf(cfg.kafka.brokers[0]!), cfg.kafka.controllerPort],
   installed: (cfg) => exists(marker(kafkaDir(cfg))),
-  async install(cfg) {
-    const dir = kafkaDir(cfg);
-    fs.mkdirSync(dir, { recursive: true });
-    const dependency = (g: string, a: string, v: string): string =>
-      `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
-    fs.writeFileSync(
-      path.join(dir, 'pom.xml'),
-      `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
-<groupId>instudio.local</groupId><artifactId>kafka-runtime</artifactId><version>1</version><packaging>pom</packaging>
-<dependencies>
-${dependency('org.apache.kafka', 'kafka_2.13', VERSIONS.kafka)}
-${dependency('ch.qos.reload4j', 'reload4j', '1.2.25')}
-${dependency('org.slf4j', 'slf4j-reload4j', '1.7.36')}
-</dependencies></project>\n`,
-    );
-    await run('mvn', ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${path.join(dir, 'lib')}`], {
-      cwd: dir,
-    });
-    fs.writeFileSync(marker(dir), VERSIONS.kafka);
-  },
+  install: (cfg) =>
+    mavenInstall(kafkaDir(cfg), [
+      ['org.apache.kafka', 'kafka_2.13', VERSIONS.kafka],
+      ['ch.qos.reload4j', 'reload4j', '1.2.25'],
+      ['org.slf4j', 'slf4j-reload4j', '1.7.36'],
+    ]),
   async command(cfg) {
     const dir = stateDir(cfg, 'kafka');
     const port = portOf(cfg.kafka.brokers[0]!);
@@ -326,5 +331,27 @@ export const schemathesis: Tool & { bin(cfg: Config): string } = {
   bin: (cfg) => path.join(schemathesisDir(cfg), 'bin', 'st'),
 };
 
+const testServerDir = (cfg: Config): string => toolDir(cfg, 'temporal-test-server', VERSIONS.temporalTestServer);
+
+/**
+ * Temporal's time-skipping test server (Java, from Maven Central) for workflow tests,
+ * behind an executable wrapper as @temporalio/testing expects one.
+ */
+export const temporalTestServer: Tool & { bin(cfg: Config): string } = {
+  name: 'temporal-test-server',
+  version: VERSIONS.temporalTestServer,
+  installed: (cfg) => exists(marker(testServerDir(cfg))),
+  async install(cfg) {
+    const dir = testServerDir(cfg);
+    await mavenInstall(dir, [['io.temporal', 'temporal-test-server', VERSIONS.temporalTestServer]]);
+    fs.writeFileSync(
+      path.join(dir, 'temporal-test-server'),
+      `#!/bin/sh\nexec java -Xmx512m -XX:TieredStopAtLevel=1 -cp '${path.join(dir, 'lib')}/*' io.temporal.testserver.TestServer "$@"\n`,
+      { mode: 0o755 },
+    );
+  },
+  bin: (cfg) => path.join(testServerDir(cfg), 'temporal-test-server'),
+};
+
 /** Everything installed on first use: the servers and the test tools. */
-export const TOOLS: readonly Tool[] = [...COMPONENTS, schemathesis];
+export const TOOLS: readonly Tool[] = [...COMPONENTS, schemathesis, temporalTestServer];

@@ -98,6 +98,8 @@ const bookingSchema = new Schema(
     failureReason: { type: String },
     paymentMethod: { type: String },
     paymentIntentId: { type: String },
+    /** Set once the payment was voided (0) or refunded (the amount). */
+    refundedCents: { type: Number },
     /** The salon's cancellation window when the booking was made. */
     cancellationWindowHours: { type: Number, required: true },
     idempotencyKey: { type: String },

@@ -13,7 +13,10 @@ export function createStripe(cfg: Config): Stripe {
   });
 }
 
-/** True when Stripe declined the card (402 card_declined), as opposed to a transient failure. */
+/**
+ * True when the card was refused (a StripeCardError: 402 `card_declined`,
+ * `insufficient_funds`, `expired_card`, ...), as opposed to a transient failure.
+ */
 export function isCardDeclined(err: unknown): boolean {
-  return err instanceof Stripe.errors.StripeCardError && err.code === 'card_declined';
+  return err instanceof Stripe.errors.StripeCardError;
 }

@@ -4,10 +4,11 @@
  */
 import type { Express, Request } from 'express';
 import { isValidObjectId, type Types } from 'mongoose';
-import { computeSlots, type StaffSchedule } from '../../domain/availability';
+import { computeSlots } from '../../domain/availability';
 import { AppError, notFound } from '../../domain/errors';
 import type { EventPublisher } from '../../infra/events';
 import type { Models, PromotionDoc, SalonDoc, ServiceDoc, StaffDoc } from '../../infra/models';
+import { toSchedule, weeklyWindow } from '../../infra/schedules';
 import { busyTimeByStaff } from '../../infra/slot-locks';
 import { type SalonUpdate, TOPICS } from '../../shared/topics';
 import { type ResponseCache, salonTags } from '../cache';
@@ -43,18 +44,13 @@ export const toService = (s: WithId<ServiceDoc>) => ({
   currency: s.currency,
   active: s.active,
 });
-const window = (w: { weekday?: number | null; start?: string | null; end?: string | null }) => ({
-  weekday: w.weekday!,
-  start: w.start!,
-  end: w.end!,
-});
 export const toStaff = (s: WithId<StaffDoc>) => ({
   id: String(s._id),
   salonId: s.salonId,
   name: s.name,
   serviceIds: s.serviceIds,
-  workingHours: s.workingHours.map(window),
-  breaks: s.breaks.map(window),
+  workingHours: s.workingHours.map(weeklyWindow),
+  breaks: s.breaks.map(weeklyWindow),
   timeOff: s.timeOff.map((t) => ({ from: t.from!.toISOString(), to: t.to!.toISOString() })),
 });
 export const toPromotion = (p: WithId<PromotionDoc>) => ({
@@ -64,12 +60,6 @@ export const toPromotion = (p: WithId<PromotionDoc>) => ({
   discountPercent: p.discountPercent,
   startsAt: p.startsAt.toISOString(),
   endsAt: p.endsAt.toISOString(),
-});
-export const toSchedule = (s: WithId<StaffDoc>): StaffSchedule => ({
-  id: String(s._id),
-  workingHours: s.workingHours.map(window),
-  breaks: s.breaks.map(window),
-  timeOff: s.timeOff.map((t) => ({ from: t.from!, to: t.to! })),
 });
 
 export interface CatalogueDeps {

@@ -1,0 +1,313 @@
+/**
+ * The booking saga's activities, built once per worker from injected dependencies.
+ * Every activity is idempotent: Temporal may run it again after a crash or a timeout.
+ * Business failures are non-retryable ApplicationFailures with a type the workflow and
+ * the gateway switch on; anything else is transient and retried with backoff.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { DateTime } from 'luxon';
+import type Stripe from 'stripe';
+import { computeSlots, GRANULE_MIN } from '../src/domain/availability';
+import { discountedPrice, FAILURE_TYPES, type FailureReason } from '../src/domain/booking';
+import type { EventPublisher } from '../src/infra/events';
+import type { Metrics } from '../src/infra/metrics';
+import type { Models } from '../src/infra/models';
+import { isDuplicateKeyError } from '../src/infra/mongo';
+import { toSchedule } from '../src/infra/schedules';
+import { acquireHold, busyTimeByStaff, releaseHold } from '../src/infra/slot-locks';
+import { isCardDeclined } from '../src/infra/stripe';
+import type { BookingInput } from '../src/shared/booking';
+import { TOPICS } from '../src/shared/topics';
+
+export interface BookingDeps {
+  models: Models;
+  stripe: Stripe;
+  events: EventPublisher;
+  metrics: Metrics;
+  now?: () => Date;
+}
+
+export interface Reservation {
+  end: string;
+  holdEnd: string;
+  priceCents: number;
+  currency: string;
+  cancellationWindowHours: number;
+}
+
+export interface BookingRef {
+  bookingId: string;
+}
+
+const invalid = (message: string) =>
+  ApplicationFailure.create({ type: FAILURE_TYPES.InvalidBooking, message, nonRetryable: true });
+
+/** Stripe statuses in which nothing has been charged yet, so the intent can be voided. */
+const VOIDABLE = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action', 'requires_capture', 'processing']);
+
+export function createBookingActivities(deps: BookingDeps) {
+  const { models, stripe, events, metrics } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  const loadBooking = async (bookingId: string) => {
+    const booking = await models.Booking.findById(bookingId).lean();
+    if (!booking) throw invalid(`booking ${bookingId} does not exist`);
+    return booking;
+  };
+
+  const publish = (topic: (typeof TOPICS)[keyof typeof TOPICS], booking: { _id: string; salonId: string; correlationId?: string | null }, data: object) =>
+    // The event id is derived from the booking, so a retried activity re-sends the same event.
+    events.publish(topic, booking.salonId, { bookingId: booking._id, ...data }, {
+      id: `${booking._id}:${topic}`,
+      correlationId: booking.correlationId ?? undefined,
+    });
+
+  const compensated = (name: string) => metrics.record('Compensations', 1, 'Count', { Compensation: name });
+
+  return {
+    /** Step 1: the booking document, `pending`; idempotent by booking id. Publishes `reserva.creada`. */
+    async createReservation(input: BookingInput): Promise<Reservation> {
+      const salon = await models.Salon.findById(input.salonId).lean().catch(() => null);
+      if (!salon) throw invalid(`salon ${input.salonId} does not exist`);
+      const service = await models.Service.findOne({ _id: input.serviceId, salonId: input.salonId, active: true })
+        .lean()
+        .catch(() => null);
+      if (!service) throw invalid(`service ${input.serviceId} is not offered by salon ${input.salonId}`);
+      const start = new Date(input.start);
+      const end = new Date(start.getTime() + service.durationMin * 60_000);
+      const holdEnd = new Date(end.getTime() + service.bufferMin * 60_000);
+      const requestedAt = new Date(input.requestedAt);
+      const promotions = await models.Promotion.find({
+        salonId: input.salonId,
+        serviceIds: input.serviceId,
+        startsAt: { $lte: requestedAt },
+        endsAt: { $gt: requestedAt },
+      }).lean();
+      const priceCents = discountedPrice(service.priceCents, promotions.map((p) => p.discountPercent));
+      try {
+        await models.Booking.updateOne(
+          { _id: input.bookingId },
+          {
+            $setOnInsert: {
+              customerId: input.customerId,
+              salonId: input.salonId,
+              serviceId: input.serviceId,
+              ...(input.staffId ? { staffId: input.staffId } : {}),
+              start,
+              end,
+              holdEnd,
+              priceCents,
+              currency: service.currency,
+              priority: input.priority,
+              status: 'pending',
+              paymentMethod: input.paymentMethod,
+              cancellationWindowHours: salon.cancellationWindowHours,
+              correlationId: input.correlationId,
+            },
+          },
+          { upsert: true },
+        );
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err; // a concurrent retry inserted it first
+      }
+      const booking = await loadBooking(input.bookingId);
+      await publish(TOPICS.bookingCreated, booking, {
+        customerId: booking.customerId,
+        serviceId: booking.serviceId,
+        start: booking.start.toISOString(),
+        priceCents: booking.priceCents,
+        currency: booking.currency,
+        priority: booking.priority,
+      });
+      return {
+        end: booking.end.toISOString(),
+        holdEnd: booking.holdEnd.toISOString(),
+        priceCents: booking.priceCents,
+        currency: booking.currency,
+        cancellationWindowHours: booking.cancellationWindowHours,
+      };
+    },
+
+    /**
+     * Step 2: holds the named staff member, or the first qualified free one, for
+     * [start, start + duration + buffer). The database refuses overlapping holds.
+     */
+    async checkAvailability({ bookingId }: BookingRef): Promise<{ staffId: string }> {
+      const booking = await loadBooking(bookingId);
+      const mine = await models.SlotLock.findOne({ bookingId }).lean();
+      if (mine) return { staffId: mine.staffId };
+      const salon = await models.Salon.findById(booking.salonId).lean();
+      const service = await models.Service.findById(booking.serviceId).lean();
+      if (!salon || !service) throw invalid(`salon or service of booking ${bookingId} no longer exists`);
+      const staff = await models.Staff.find({
+        salonId: booking.salonId,
+        serviceIds: booking.serviceId,
+        ...(booking.staffId ? { _id: booking.staffId } : {}),
+      })
+        .sort({ _id: 1 })
+        .lean();
+      const date = DateTime.fromJSDate(booking.start, { zone: salon.timezone }).toISODate()!;
+      const busy = await busyTimeByStaff(models, staff.map((s) => String(s._id)), date, salon.timezone);
+      const candidates = computeSlots({
+        date,
+        timezone: salon.timezone,
+        durationMin: service.durationMin,
+        bufferMin: service.bufferMin,
+        staff: staff.map(toSchedule),
+        busy,
+        now: now(),
+        stepMin: GRANULE_MIN,
+      })
+        .filter((slot) => new Date(slot.start).getTime() === booking.start.getTime())
+        .map((slot) => slot.staffId);
+
+      for (const staffId of candidates) {
+        const held = await acquireHold(models, {
+          staffId,
+          salonId: booking.salonId,
+          bookingId,
+          range: { start: booking.start, end: booking.holdEnd },
+        });
+        if (held) {
+          await models.Booking.updateOne({ _id: bookingId, status: 'pending' }, { $set: { status: 'held', staffId } });
+          return { staffId };
+        }
+      }
+      throw ApplicationFailure.create({
+        type: FAILURE_TYPES.SlotUnavailable,
+        message: `no ${booking.staffId ? 'time with the chosen staff member' : 'qualified staff member'} is free at ${booking.start.toISOString()}`,
+        nonRetryable: true,
+      });
+    },
+
+    /**
+     * Step 3: charges the price with a Stripe PaymentIntent. The intent id is stored
+     * before confirming, so a retried activity reuses it; idempotency keys derived from
+     * the booking id protect the calls on real Stripe too.
+     */
+    async confirmPayment({ bookingId }: BookingRef): Promise<{ paymentIntentId: string }> {
+      const ctx = Context.current();
+      let booking = await loadBooking(bookingId);
+      if (!booking.paymentIntentId) {
+        const intent = await stripe.paymentIntents.create(
+          {
+            amount: booking.priceCents,
+            currency: booking.currency.toLowerCase(),
+            payment_method: booking.paymentMethod ?? undefined,
+            metadata: { bookingId },
+          },
+          { idempotencyKey: `booking-${bookingId}-intent` },
+        );
+        const stored = await models.Booking.updateOne(
+          { _id: bookingId, paymentIntentId: { $exists: false } },
+          { $set: { paymentIntentId: intent.id } },
+        );
+        if (stored.modifiedCount === 0) await stripe.paymentIntents.cancel(intent.id).catch(() => undefined); // another attempt won
+        booking = await loadBooking(bookingId);
+      }
+      const intentId = booking.paymentIntentId!;
+      ctx.heartbeat();
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('payment cancelled before confirmation');
+      let intent = await stripe.paymentIntents.retrieve(intentId);
+      if (intent.status === 'requires_confirmation') {
+        try {
+          intent = await stripe.paymentIntents.confirm(intentId, {}, { idempotencyKey: `booking-${bookingId}-confirm` });
+        } catch (err) {
+          if (isCardDeclined(err)) {
+            throw ApplicationFailure.create({
+              type: FAILURE_TYPES.PaymentDeclined,
+              message: `the card was declined: ${(err as Error).message}`,
+              nonRetryable: true,
+            });
+          }
+          throw err;
+        }
+      }
+      if (intent.status !== 'succeeded') {
+        throw ApplicationFailure.create({
+          type: FAILURE_TYPES.PaymentDeclined,
+          message: `the payment did not complete (PaymentIntent ${intentId} is ${intent.status})`,
+          nonRetryable: true,
+        });
+      }
+      return { paymentIntentId: intentId };
+    },
+
+    /** Step 4: `confirmed`; publishes `reserva.confirmada`. */
+    async confirmBooking({ bookingId }: BookingRef): Promise<void> {
+      await models.Booking.updateOne({ _id: bookingId, status: 'held' }, { $set: { status: 'confirmed' } });
+      const booking = await loadBooking(bookingId);
+      if (booking.status !== 'confirmed') throw invalid(`booking ${bookingId} is ${booking.status}, not held`);
+      await publish(TOPICS.bookingConfirmed, booking, {
+        customerId: booking.customerId,
+        staffId: booking.staffId,
+        start: booking.start.toISOString(),
+        priceCents: booking.priceCents,
+        currency: booking.currency,
+      });
+      const createdAt = (booking as { createdAt?: Date }).createdAt;
+      if (createdAt) metrics.record('SagaDuration', now().getTime() - createdAt.getTime(), 'Milliseconds', { Priority: booking.priority });
+      metrics.record('SagaOutcome', 1, 'Count', { Outcome: 'confirmed' });
+    },
+
+    /** Compensation of step 2. */
+    async releaseHold({ bookingId }: BookingRef): Promise<void> {
+      await releaseHold(models, bookingId);
+      compensated('releaseHold');
+    },
+
+    /**
+     * Compensation of step 3, and the refund of a cancellation: voids an intent that
+     * charged nothing yet, refunds (`amountCents`, default all) one that succeeded.
+     */
+    async refundPayment({ bookingId, amountCents }: BookingRef & { amountCents?: number }): Promise<{ refundedCents: number }> {
+      const booking = await models.Booking.findById(bookingId).lean();
+      if (!booking?.paymentIntentId) return { refundedCents: 0 };
+      if (booking.refundedCents !== undefined && booking.refundedCents !== null) return { refundedCents: booking.refundedCents };
+      const intent = await stripe.paymentIntents.retrieve(booking.paymentIntentId);
+      let refundedCents = 0;
+      if (VOIDABLE.has(intent.status)) {
+        await stripe.paymentIntents.cancel(intent.id, {}, { idempotencyKey: `booking-${bookingId}-void` });
+      } else if (intent.status === 'succeeded') {
+        refundedCents = Math.min(amountCents ?? intent.amount, intent.amount);
+        if (refundedCents > 0) {
+          await stripe.refunds.create(
+            { payment_intent: intent.id, amount: refundedCents },
+            { idempotencyKey: `booking-${bookingId}-refund` },
+          );
+        }
+      }
+      await models.Booking.updateOne({ _id: bookingId }, { $set: { refundedCents } });
+      compensated('refundPayment');
+      return { refundedCents };
+    },
+
+    /** Compensation of step 1 on failure: `failed` with the reason; publishes `reserva.fallida`. */
+    async markBookingFailed({ bookingId, reason, salonId }: BookingRef & { reason: FailureReason; salonId: string }): Promise<void> {
+      await models.Booking.updateOne(
+        { _id: bookingId, status: { $nin: ['failed', 'cancelled'] } },
+        { $set: { status: 'failed', failureReason: reason } },
+      );
+      const booking = await models.Booking.findById(bookingId).lean();
+      await publish(TOPICS.bookingFailed, booking ?? { _id: bookingId, salonId }, { reason });
+      compensated('markBookingFailed');
+      metrics.record('SagaOutcome', 1, 'Count', { Outcome: 'compensated' });
+      metrics.record('SagaFailures', 1, 'Count', { Reason: reason });
+    },
+
+    /** Compensation of step 1 on cancellation: `cancelled`; publishes `reserva.cancelada`. */
+    async markBookingCancelled({ bookingId, salonId, refundedCents }: BookingRef & { salonId: string; refundedCents: number }): Promise<void> {
+      await models.Booking.updateOne(
+        { _id: bookingId, status: { $nin: ['failed', 'cancelled'] } },
+        { $set: { status: 'cancelled' } },
+      );
+      const booking = await models.Booking.findById(bookingId).lean();
+      await publish(TOPICS.bookingCancelled, booking ?? { _id: bookingId, salonId }, { refundedCents });
+      compensated('markBookingCancelled');
+      metrics.record('SagaOutcome', 1, 'Count', { Outcome: 'cancelled' });
+    },
+  };
+}
+
+export type BookingActivities = ReturnType<typeof createBookingActivities>;

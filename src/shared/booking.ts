@@ -1,0 +1,53 @@
+/**
+ * Names and shapes both sides of the booking saga share: the gateway (or dispatcher)
+ * that starts it, the workflow, the activities and the worker.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BookingStatus, FailureReason } from '../domain/booking';
+import type { Priority } from '../domain/priority';
+
+export const WORKFLOW_TYPE = 'bookingSaga';
+export const taskQueueFor = (priority: Priority): string => `bookings-${priority}`;
+export const workflowIdFor = (bookingId: string): string => `booking:${bookingId}`;
+
+export interface BookingInput {
+  bookingId: string;
+  customerId: string;
+  salonId: string;
+  serviceId: string;
+  staffId?: string;
+  /** ISO 8601 instant. */
+  start: string;
+  paymentMethod: string;
+  priority: Priority;
+  correlationId: string;
+  /** When the client asked: promotions are priced as of this instant. */
+  requestedAt: string;
+  /** How long the hold waits for payment before the saga gives up (default 10 minutes). */
+  holdTtlMs?: number;
+}
+
+export type SagaStep = 'createReservation' | 'checkAvailability' | 'confirmPayment' | 'confirmBooking' | 'confirmed' | 'compensating' | 'done';
+
+export interface SagaStatus {
+  step: SagaStep;
+  status: BookingStatus;
+  staffId?: string;
+  failureReason?: FailureReason;
+  /** Compensations run so far, in the order they ran. */
+  compensations: string[];
+  needsAttention: boolean;
+  refundedCents?: number;
+}
+
+export interface CancelResult {
+  accepted: boolean;
+  status: BookingStatus;
+}
+
+export const statusQuery = defineQuery<SagaStatus>('status');
+/** Cancel and learn the outcome at once (the gateway uses this). */
+export const cancelUpdate = defineUpdate<CancelResult>('cancel');
+/** Cancel, fire-and-forget (operators' CLI: `temporal workflow signal --name cancelBooking`). */
+export const cancelSignal = defineSignal('cancelBooking');
+export const retryCompensationSignal = defineSignal('retryCompensation');

@@ -1,0 +1,345 @@
+/**
+ * The saga on Temporal's time-skipping test server, with stub activities: which steps
+ * run, which compensations run and in what order, the failure chain, hold expiry,
+ * cancellation, the operator's retry, and the status query at each stage.
+ */
+import { Context } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode, Runtime, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import path from 'node:path';
+import type { BookingActivities } from '../../activities/booking';
+import { loadConfig } from '../../src/config';
+import { FAILURE_TYPES } from '../../src/domain/booking';
+import { type BookingInput, cancelSignal, cancelUpdate, retryCompensationSignal, type SagaStatus, statusQuery, workflowIdFor } from '../../src/shared/booking';
+import { BookingIdKey, NeedsAttentionKey, SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { temporalTestServer } from '../../scripts/stack/components';
+import { unique } from '../support/ids';
+import { eventually } from '../support/wait';
+import { bookingSaga } from '../../workflows/booking-saga';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: temporalTestServer.bin(loadConfig()) } },
+  });
+  // The test server knows no custom search attributes until told, as a real cluster.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      Object.entries(SEARCH_ATTRIBUTES).map(([name, type]) => [
+        name,
+        type === 'Bool' ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
+    ),
+  });
+  bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
+}, 120_000);
+afterAll(() => env?.teardown());
+
+const DAY = 86_400_000;
+
+interface Harness {
+  calls: string[];
+  activities: BookingActivities;
+}
+
+const RESERVATION = { end: '', holdEnd: '', priceCents: 5000, currency: 'EUR', cancellationWindowHours: 24 };
+
+/** Stub activities that log each call; `overrides` replace single steps. */
+function stubs(overrides: Partial<Record<keyof BookingActivities, (...args: any[]) => Promise<any>>> = {}): Harness {
+  const calls: string[] = [];
+  const defaults: Record<keyof BookingActivities, (...args: any[]) => Promise<any>> = {
+    createReservation: async () => RESERVATION,
+    checkAvailability: async () => ({ staffId: 'staff-1' }),
+    confirmPayment: async () => ({ paymentIntentId: 'pi_1' }),
+    confirmBooking: async () => undefined,
+    releaseHold: async () => undefined,
+    refundPayment: async (args: { amountCents?: number }) => ({ refundedCents: args.amountCents ?? RESERVATION.priceCents }),
+    markBookingFailed: async () => undefined,
+    markBookingCancelled: async () => undefined,
+  };
+  const activities = Object.fromEntries(
+    Object.entries({ ...defaults, ...overrides }).map(([name, fn]) => [
+      name,
+      async (...args: any[]) => {
+        calls.push(name);
+        return fn(...args);
+      },
+    ]),
+  ) as unknown as BookingActivities;
+  return { calls, activities };
+}
+
+/** A booking input; times are the test server's, which moves on as tests skip time. */
+async function input(overrides: Partial<BookingInput> & { leadMs?: number } = {}): Promise<BookingInput> {
+  const bookingId = unique('b');
+  const now = await env.currentTimeMs();
+  const { leadMs = 3 * DAY, ...rest } = overrides;
+  return {
+    bookingId,
+    customerId: 'c1',
+    salonId: 's1',
+    serviceId: 'svc1',
+    start: new Date(now + leadMs).toISOString(),
+    paymentMethod: 'pm_card_visa',
+    priority: 'normal',
+    correlationId: bookingId,
+    requestedAt: new Date(now).toISOString(),
+    ...rest,
+  };
+}
+
+async function withWorker<T>(h: Harness, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = unique('saga');
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: h.activities,
+  });
+  return worker.runUntil(fn(taskQueue));
+}
+
+const start = (taskQueue: string, args: BookingInput) =>
+  env.client.workflow.start(bookingSaga, {
+    taskQueue,
+    workflowId: workflowIdFor(args.bookingId),
+    args: [args],
+    typedSearchAttributes: [
+      { key: BookingIdKey, value: args.bookingId },
+      { key: NeedsAttentionKey, value: false },
+    ],
+  });
+
+const business = (type: string) => async () => {
+  throw ApplicationFailure.create({ type, message: `${type} in a stub`, nonRetryable: true });
+};
+
+/** A stub that blocks until the test opens it (or the activity is cancelled). */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return {
+    open,
+    wait: async <T>(value: T): Promise<T> => {
+      const ctx = Context.current();
+      const beat = setInterval(() => ctx.heartbeat(), 200);
+      try {
+        await Promise.race([opened, ctx.cancelled]);
+        return value;
+      } finally {
+        clearInterval(beat);
+      }
+    },
+  };
+}
+
+test('when every step succeeds, then the four steps run in order and nothing is compensated', async () => {
+  const h = stubs();
+  const status = await withWorker(h, async (tq) => {
+    const handle = await start(tq, await input());
+    return handle.result(); // time skips to the appointment
+  });
+  expect(h.calls).toEqual(['createReservation', 'checkAvailability', 'confirmPayment', 'confirmBooking']);
+  expect(status).toMatchObject({ status: 'confirmed', step: 'done', staffId: 'staff-1', compensations: [] });
+});
+
+describe('when a step fails, then exactly the compensations of the steps begun run, in reverse order', () => {
+  test.each([
+    ['createReservation', FAILURE_TYPES.InvalidBooking, 'invalid_booking', ['markBooking']],
+    ['checkAvailability', FAILURE_TYPES.SlotUnavailable, 'slot_unavailable', ['releaseHold', 'markBooking']],
+    ['confirmPayment', FAILURE_TYPES.PaymentDeclined, 'payment_declined', ['refundPayment', 'releaseHold', 'markBooking']],
+    ['confirmBooking', FAILURE_TYPES.InvalidBooking, 'invalid_booking', ['refundPayment', 'releaseHold', 'markBooking']],
+  ] as const)('%s fails with %s', async (step, type, reason, compensations) => {
+    const h = stubs({ [step]: business(type) });
+    let failedReason: string | undefined;
+    h.activities.markBookingFailed = (async (args: { reason: string }) => {
+      h.calls.push('markBookingFailed');
+      failedReason = args.reason;
+    });
+    const args = await input();
+    const error = await withWorker(h, async (tq) => {
+      const handle = await start(tq, args);
+      const err = await handle.result().catch((e: unknown) => e);
+      const status = await handle.query(statusQuery);
+      expect(status).toMatchObject({ status: 'failed', step: 'done', failureReason: reason, compensations });
+      return err;
+    });
+
+    // The failure chain a client sees: WorkflowFailedError → ActivityFailure → ApplicationFailure.
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const activityFailure = (error as WorkflowFailedError).cause;
+    expect(activityFailure).toBeInstanceOf(ActivityFailure);
+    expect((activityFailure as ActivityFailure).activityType).toBe(step);
+    const appFailure = (activityFailure as ActivityFailure).cause;
+    expect(appFailure).toBeInstanceOf(ApplicationFailure);
+    expect((appFailure as ApplicationFailure).type).toBe(type);
+    expect((appFailure as ApplicationFailure).nonRetryable).toBe(true);
+
+    const compensationCalls = h.calls.filter((c) => ['refundPayment', 'releaseHold', 'markBookingFailed', 'markBookingCancelled'].includes(c));
+    expect(compensationCalls).toEqual(compensations.map((c) => (c === 'markBooking' ? 'markBookingFailed' : c)));
+    expect(failedReason).toBe(reason);
+    const steps = ['createReservation', 'checkAvailability', 'confirmPayment', 'confirmBooking'];
+    expect(h.calls.filter((c) => steps.includes(c))).toEqual(steps.slice(0, steps.indexOf(step) + 1));
+  });
+});
+
+test('when a compensation keeps failing, then the saga raises NeedsAttention and finishes after the operator retries', async () => {
+  let healthy = false;
+  const h = stubs({
+    confirmPayment: business(FAILURE_TYPES.PaymentDeclined),
+    releaseHold: async () => {
+      if (!healthy) throw new Error('MongoDB is down (stub)');
+    },
+  });
+  const args = await input();
+  await withWorker(h, async (tq) => {
+    const handle = await start(tq, args);
+    const stuck = await eventually(
+      async () => {
+        await env.sleep(30_000); // skips the retry backoff
+        const s = await handle.query(statusQuery);
+        return s.needsAttention ? s : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 10, what: 'NeedsAttention' },
+    );
+    expect(stuck).toMatchObject({ step: 'compensating', compensations: ['refundPayment'] });
+    const described = await handle.describe();
+    expect(described.typedSearchAttributes.get(NeedsAttentionKey)).toBe(true);
+    expect(h.calls.filter((c) => c === 'releaseHold').length).toBe(10); // its whole retry budget
+
+    healthy = true;
+    await handle.signal(retryCompensationSignal);
+    const err = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const status = await handle.query(statusQuery);
+    expect(status).toMatchObject({ status: 'failed', needsAttention: false, compensations: ['refundPayment', 'releaseHold', 'markBooking'] });
+    expect((await handle.describe()).typedSearchAttributes.get(NeedsAttentionKey)).toBe(false);
+  });
+});
+
+test('when payment does not complete within the hold window, then the saga compensates with hold_expired', async () => {
+  // Stripe keeps failing transiently: the payment step retries with backoff until the hold expires.
+  const h = stubs({
+    confirmPayment: async () => {
+      throw new Error('Stripe is unreachable (stub)');
+    },
+  });
+  const err = await withWorker(h, async (tq) => {
+    const handle = await start(tq, await input({ holdTtlMs: 10 * 60_000 }));
+    return handle.result().catch((e: unknown) => e); // the test server skips the 10 minutes
+  });
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect(cause.type).toBe(FAILURE_TYPES.HoldExpired);
+  const payments = h.calls.filter((c) => c === 'confirmPayment').length;
+  expect(payments).toBeGreaterThan(5); // retried all along the window
+  expect(h.calls.filter((c) => c !== 'confirmPayment')).toEqual(['createReservation', 'checkAvailability', 'refundPayment', 'releaseHold', 'markBookingFailed']);
+});
+
+test('when cancelled before confirmation, then the payment is stopped and every step begun is undone', async () => {
+  const payment = gate();
+  const h = stubs({ confirmPayment: () => payment.wait({ paymentIntentId: 'pi_1' }) });
+  const status = await withWorker(h, async (tq) => {
+    const handle = await start(tq, await input());
+    await eventually(async () => ((await handle.query(statusQuery)).step === 'confirmPayment' ? true : undefined), { what: 'the payment step' });
+    const res = await handle.executeUpdate(cancelUpdate);
+    expect(res).toEqual({ accepted: true, status: 'held' });
+    return handle.result();
+  });
+  expect(status).toMatchObject({ status: 'cancelled', compensations: ['refundPayment', 'releaseHold', 'markBooking'] });
+  expect(h.calls).toEqual(['createReservation', 'checkAvailability', 'confirmPayment', 'refundPayment', 'releaseHold', 'markBookingCancelled']);
+});
+
+describe('when cancelled after confirmation, then the refund follows the cancellation window', () => {
+  test.each([
+    ['three days ahead (inside the 24 h window’s notice)', 3 * DAY, RESERVATION.priceCents],
+    ['two hours ahead (too late for a refund)', 2 * 3_600_000, 0],
+  ])('appointment %s', async (_name, leadMs, refund) => {
+    let refundAsked: number | undefined;
+    const h = stubs({
+      refundPayment: async (args: { amountCents?: number }) => {
+        refundAsked = args.amountCents;
+        return { refundedCents: args.amountCents ?? -1 };
+      },
+    });
+    const status = await withWorker(h, async (tq) => {
+      const handle = await start(tq, await input({ leadMs }));
+      await eventually(async () => ((await handle.query(statusQuery)).status === 'confirmed' ? true : undefined), { what: 'confirmation' });
+      expect(await handle.executeUpdate(cancelUpdate)).toEqual({ accepted: true, status: 'confirmed' });
+      return handle.result();
+    });
+    expect(refundAsked).toBe(refund);
+    expect(status).toMatchObject({ status: 'cancelled', refundedCents: refund, compensations: ['refundPayment', 'releaseHold', 'markBooking'] });
+    expect(h.calls.at(-1)).toBe('markBookingCancelled');
+  });
+
+  test('a cancelled booking cannot be cancelled again', async () => {
+    const payment = gate();
+    const h = stubs({ confirmPayment: () => payment.wait({ paymentIntentId: 'pi_1' }) });
+    await withWorker(h, async (tq) => {
+      const handle = await start(tq, await input());
+      await eventually(async () => ((await handle.query(statusQuery)).step === 'confirmPayment' ? true : undefined), { what: 'payment' });
+      await handle.executeUpdate(cancelUpdate);
+      await handle.result();
+      await expect(handle.executeUpdate(cancelUpdate)).rejects.toThrow();
+    });
+  });
+});
+
+test('the status query tells the step and status at each stage', async () => {
+  const gates = { reserve: gate(), hold: gate(), pay: gate(), confirm: gate() };
+  const h = stubs({
+    createReservation: () => gates.reserve.wait(RESERVATION),
+    checkAvailability: () => gates.hold.wait({ staffId: 'staff-9' }),
+    confirmPayment: () => gates.pay.wait({ paymentIntentId: 'pi_1' }),
+    confirmBooking: () => gates.confirm.wait(undefined),
+  });
+  const seen: Partial<SagaStatus>[] = [];
+  await withWorker(h, async (tq) => {
+    const handle = await start(tq, await input());
+    const at = async (step: string) => {
+      const s = await eventually(async () => {
+        const q = await handle.query(statusQuery);
+        return q.step === step ? q : undefined;
+      }, { what: `step ${step}` });
+      seen.push({ step: s.step, status: s.status, staffId: s.staffId });
+    };
+    await at('createReservation');
+    gates.reserve.open();
+    await at('checkAvailability');
+    gates.hold.open();
+    await at('confirmPayment');
+    gates.pay.open();
+    await at('confirmBooking');
+    gates.confirm.open();
+    await at('confirmed');
+    await handle.result();
+  });
+  expect(seen).toEqual([
+    { step: 'createReservation', status: 'pending', staffId: undefined },
+    { step: 'checkAvailability', status: 'pending', staffId: undefined },
+    { step: 'confirmPayment', status: 'held', staffId: 'staff-9' },
+    { step: 'confirmBooking', status: 'held', staffId: 'staff-9' },
+    { step: 'confirmed', status: 'confirmed', staffId: 'staff-9' },
+  ]);
+});
+
+test('when an operator sends the cancel signal instead of the update, then the booking is cancelled the same way', async () => {
+  const payment = gate();
+  const h = stubs({ confirmPayment: () => payment.wait({ paymentIntentId: 'pi_1' }) });
+  const status = await withWorker(h, async (tq) => {
+    const handle = await start(tq, await input());
+    await eventually(async () => ((await handle.query(statusQuery)).step === 'confirmPayment' ? true : undefined), { what: 'payment' });
+    await handle.signal(cancelSignal);
+    return handle.result();
+  });
+  expect(status).toMatchObject({ status: 'cancelled', compensations: ['refundPayment', 'releaseHold', 'markBooking'] });
+});

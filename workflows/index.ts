@@ -1,0 +1,2 @@
+/** The worker's workflow bundle entry: every workflow the product runs. */
+export { bookingSaga } from './booking-saga';
