@@ -3,6 +3,8 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // The integration projects share one set of servers: one test file at a time.
+  maxWorkers: 1,
   projects: [
     {
       displayName: 'unit',

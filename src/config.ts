@@ -58,6 +58,10 @@ const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   METRICS_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  HOLD_TTL_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
+  WORKER_SLOTS_HIGH: z.coerce.number().int().min(1).default(40),
+  WORKER_SLOTS_NORMAL: z.coerce.number().int().min(1).default(20),
+  WORKER_SLOTS_LOW: z.coerce.number().int().min(1).default(10),
   INSTUDIO_OPERATOR_EMAIL: z.string().email().optional(),
   INSTUDIO_OPERATOR_PASSWORD: z.string().min(8, 'use at least 8 characters').optional(),
 });
@@ -82,6 +86,9 @@ export interface Config {
   operator: { email: string; password: string } | undefined;
   gateway: { rateLimitPerMinute: number; loginRateLimitPerMinute: number; cacheTtlMs: number };
   metricsFlushIntervalMs: number;
+  booking: { holdTtlMs: number };
+  /** Concurrent activity and workflow-task slots per priority task queue. */
+  workerSlots: { high: number; normal: number; low: number };
 }
 
 export class ConfigError extends Error {
@@ -129,6 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cacheTtlMs: e.CACHE_TTL_MS,
     },
     metricsFlushIntervalMs: e.METRICS_FLUSH_INTERVAL_MS,
+    booking: { holdTtlMs: e.HOLD_TTL_MS },
+    workerSlots: { high: e.WORKER_SLOTS_HIGH, normal: e.WORKER_SLOTS_NORMAL, low: e.WORKER_SLOTS_LOW },
   };
 }
 

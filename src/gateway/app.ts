@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { AppError } from '../domain/errors';
@@ -20,6 +21,7 @@ import { generalRateLimit } from './middleware/rate-limit';
 import { buildOpenApi } from './openapi';
 import { adminRoutes } from './routes/admins';
 import { authRoutes } from './routes/auth';
+import { bookingRoutes } from './routes/bookings';
 import { catalogueRoutes } from './routes/catalogue';
 import { healthRoutes, type ReadinessCheck } from './routes/health';
 
@@ -32,6 +34,8 @@ export interface GatewayDeps {
   cache: ResponseCache;
   readiness: Record<string, ReadinessCheck>;
   limits: { perMinute: number; loginPerMinute: number };
+  temporal: Client;
+  holdTtlMs: number;
   now?: () => Date;
 }
 
@@ -77,6 +81,7 @@ export function createApp(deps: GatewayDeps): Express {
   authRoutes(app, { models: deps.models, tokens: deps.tokens, events: deps.events, loginLimitPerMinute: deps.limits.loginPerMinute });
   catalogueRoutes(app, { models: deps.models, events: deps.events, cache: deps.cache, now });
   adminRoutes(app, deps.models);
+  bookingRoutes(app, { models: deps.models, temporal: deps.temporal, holdTtlMs: deps.holdTtlMs, now });
 
   app.use(notFoundHandler);
   app.use(errorHandler);

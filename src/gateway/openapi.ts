@@ -29,6 +29,7 @@ interface Doc {
   auth?: boolean;
   params?: string[];
   query?: z.ZodObject;
+  headers?: z.ZodObject;
   body?: z.ZodType;
   ok: Record<number, ReturnType<typeof json> | { description: string }>;
   errors: number[];
@@ -66,6 +67,27 @@ export function buildOpenApi(extra: Doc[] = []): object {
     { method: 'get', path: '/v1/salons/{salonId}/promotions', summary: 'Current and coming promotions (cached)', params: ['salonId'], ok: { 200: json(s.items(s.Promotion)), 304: { description: 'not modified' } }, errors: [404, 429] },
     { method: 'post', path: '/v1/salons/{salonId}/promotions', summary: 'Add a promotion (operator, its admin)', auth: true, params: ['salonId'], body: s.PromotionBody, ok: { 201: json(s.Promotion, 'created') }, errors: [400, 401, 403, 404, 413, 415, 429] },
     { method: 'get', path: '/v1/salons/{salonId}/availability', summary: 'Bookable slots on a local date', params: ['salonId'], query: s.AvailabilityQuery, ok: { 200: json(s.Availability) }, errors: [400, 404, 429] },
+    {
+      method: 'post',
+      path: '/v1/bookings',
+      summary: 'Book (client): starts the booking saga; send Idempotency-Key to make retries safe',
+      auth: true,
+      body: s.BookingBody,
+      headers: z.object({ 'Idempotency-Key': z.string().optional().openapi({ param: { name: 'Idempotency-Key', in: 'header' } }) }),
+      ok: { 202: json(s.BookingAccepted, 'accepted: the saga runs; poll the Location') },
+      errors: [400, 401, 403, 404, 409, 413, 415, 429],
+    },
+    { method: 'get', path: '/v1/bookings', summary: 'Bookings: a client’s own; ?salonId= for its admin or an operator', auth: true, query: s.BookingsQuery, ok: { 200: json(s.items(s.Booking)) }, errors: [400, 401, 403, 429] },
+    { method: 'get', path: '/v1/bookings/{bookingId}', summary: 'A booking, live (its client, the salon’s admin, operators)', auth: true, params: ['bookingId'], ok: { 200: json(s.Booking) }, errors: [401, 403, 404, 429] },
+    {
+      method: 'post',
+      path: '/v1/bookings/{bookingId}/cancel',
+      summary: 'Cancel: before confirmation the saga undoes its steps; after, it refunds per the salon’s window',
+      auth: true,
+      params: ['bookingId'],
+      ok: { 202: json(z.object({ bookingId: z.string(), status: s.BookingStatusEnum, cancelling: z.boolean() }), 'cancellation under way') },
+      errors: [401, 403, 404, 409, 429],
+    },
     ...extra,
   ];
 
@@ -80,6 +102,7 @@ export function buildOpenApi(extra: Doc[] = []): object {
       request: {
         ...(d.params ? { params: z.object(Object.fromEntries(d.params.map((p) => [p, param(p)]))) } : {}),
         ...(d.query ? { query: d.query } : {}),
+        ...(d.headers ? { headers: d.headers } : {}),
         ...(d.body ? { body: { required: true, content: { 'application/json': { schema: d.body } } } } : {}),
       },
       responses: responses as RouteConfig['responses'],

@@ -181,3 +181,40 @@ export const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array
 export const SalonAdminBody = z
   .strictObject({ email })
   .openapi('SalonAdminBody', { description: 'an existing account, to become this salon’s admin' });
+
+export const BookingBody = z
+  .strictObject({
+    salonId: objectId,
+    serviceId: objectId,
+    staffId: objectId.optional(),
+    start: isoDateTime,
+    paymentMethod: z
+      .string()
+      .regex(/^pm_[A-Za-z0-9_]{1,100}$/, 'use a Stripe PaymentMethod id, for example pm_card_visa')
+      .openapi({ example: 'pm_card_visa' }),
+  })
+  .openapi('BookingBody');
+export const BookingStatusEnum = z.enum(['pending', 'held', 'confirmed', 'failed', 'cancelled']);
+export const BookingAccepted = z
+  .object({ bookingId: z.string(), status: BookingStatusEnum, priority: z.enum(['high', 'normal', 'low']) })
+  .openapi('BookingAccepted');
+export const Booking = z
+  .object({
+    id: z.string(),
+    status: BookingStatusEnum,
+    priority: z.enum(['high', 'normal', 'low']),
+    salonId: z.string(),
+    serviceId: z.string(),
+    staffId: z.string().optional(),
+    start: z.string(),
+    end: z.string(),
+    priceCents: z.number().int(),
+    currency: z.string(),
+    failureReason: z.string().optional(),
+  })
+  .openapi('Booking');
+export const BookingsQuery = z.strictObject({ salonId: objectId.optional() });
+export const IdempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,200}$/, 'use 1–200 printable ASCII characters')
+  .optional();

@@ -65,6 +65,8 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
     metrics,
     cache,
     limits: { perMinute: cfg.gateway.rateLimitPerMinute, loginPerMinute: cfg.gateway.loginRateLimitPerMinute },
+    temporal: temporal.client,
+    holdTtlMs: cfg.booking.holdTtlMs,
     readiness: {
       mongodb: async () => {
         await mongo.db!.admin().ping();

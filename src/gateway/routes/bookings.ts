@@ -1,0 +1,236 @@
+/**
+ * Bookings: validated and priced here, then handed to the booking saga on the task
+ * queue of their priority. The same Idempotency-Key gives the same booking: the
+ * booking id (and so the workflow id) is derived from the client and the key.
+ */
+import crypto from 'node:crypto';
+import {
+  type Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import type { Express, Request } from 'express';
+import { GRANULE_MIN } from '../../domain/availability';
+import { discountedPrice } from '../../domain/booking';
+import { AppError, notFound } from '../../domain/errors';
+import { classifyPriority } from '../../domain/priority';
+import type { BookingDoc, Models } from '../../infra/models';
+import { type BookingInput, cancelUpdate, taskQueueFor, WORKFLOW_TYPE, workflowIdFor } from '../../shared/booking';
+import { BookingIdKey, BookingStatusKey, NeedsAttentionKey, PriorityKey, SalonIdKey } from '../../shared/search-attributes';
+import type { Principal } from '../auth';
+import { canManageSalon, principal, requireRole } from '../middleware/auth';
+import { requestId } from '../middleware/request-id';
+import { parse } from '../middleware/validate';
+import { BookingBody, BookingsQuery, IdempotencyKey } from '../schemas';
+
+export interface BookingRoutesDeps {
+  models: Models;
+  temporal: Client;
+  holdTtlMs: number;
+  now: () => Date;
+}
+
+/** What the gateway knows of a booking before the saga has written it. */
+interface BookingMemo {
+  requestHash: string;
+  view: BookingView;
+  customerId: string;
+}
+
+type BookingView = {
+  id: string;
+  status: string;
+  priority: string;
+  salonId: string;
+  serviceId: string;
+  staffId?: string;
+  start: string;
+  end: string;
+  priceCents: number;
+  currency: string;
+  failureReason?: string;
+};
+
+const toView = (b: BookingDoc & { _id: string }): BookingView => ({
+  id: b._id,
+  status: b.status,
+  priority: b.priority,
+  salonId: b.salonId,
+  serviceId: b.serviceId,
+  ...(b.staffId ? { staffId: b.staffId } : {}),
+  start: b.start.toISOString(),
+  end: b.end.toISOString(),
+  priceCents: b.priceCents,
+  currency: b.currency,
+  ...(b.failureReason ? { failureReason: b.failureReason } : {}),
+});
+
+const sha256 = (s: string): string => crypto.createHash('sha256').update(s).digest('hex');
+
+export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
+  const { models, temporal } = deps;
+
+  /** The booking as its owner or a manager may see it: from the database, or the saga's memo. */
+  const findBooking = async (who: Principal, bookingId: string): Promise<{ view: BookingView; customerId: string }> => {
+    const doc = /^[a-f0-9]{32}$/.test(bookingId) ? await models.Booking.findById(bookingId).lean() : null;
+    let found: { view: BookingView; customerId: string } | undefined;
+    if (doc) found = { view: toView(doc), customerId: doc.customerId };
+    else if (/^[a-f0-9]{32}$/.test(bookingId)) {
+      try {
+        const described = await temporal.workflow.getHandle(workflowIdFor(bookingId)).describe();
+        const memo = described.memo as BookingMemo | undefined;
+        if (memo?.view) found = { view: memo.view, customerId: memo.customerId };
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    if (!found) throw notFound('booking', bookingId);
+    const allowed = who.role === 'client' ? found.customerId === who.userId : canManageSalon(who, found.view.salonId);
+    if (!allowed) throw new AppError('forbidden', 'this booking belongs to another client or salon');
+    return found;
+  };
+
+  app.post('/v1/bookings', requireRole('client'), async (req, res) => {
+    const who = principal(req);
+    const body = parse(BookingBody, req.body);
+    const keyCheck = IdempotencyKey.safeParse(req.header('idempotency-key'));
+    if (!keyCheck.success) {
+      throw new AppError('validation', 'the Idempotency-Key header is invalid: use 1–200 printable ASCII characters', {
+        errors: [{ field: 'Idempotency-Key', message: 'use 1–200 printable ASCII characters' }],
+      });
+    }
+    const key = keyCheck.data;
+    const now = deps.now();
+    const start = new Date(body.start);
+    const startErrors = [];
+    if (start.getTime() <= now.getTime()) startErrors.push('must be in the future');
+    if (start.getTime() % (GRANULE_MIN * 60_000) !== 0) startErrors.push(`must fall on a ${GRANULE_MIN}-minute boundary (see availability)`);
+    if (startErrors.length > 0) {
+      throw new AppError('validation', `start ${startErrors.join(' and ')}`, {
+        errors: startErrors.map((message) => ({ field: 'start', message })),
+      });
+    }
+
+    const salon = await models.Salon.findById(body.salonId).lean();
+    if (!salon) throw notFound('salon', body.salonId);
+    const service = await models.Service.findOne({ _id: body.serviceId, salonId: body.salonId, active: true }).lean();
+    if (!service) throw notFound('service', body.serviceId);
+    if (body.staffId) {
+      const staff = await models.Staff.findOne({ _id: body.staffId, salonId: body.salonId }).lean();
+      if (!staff) throw notFound('staff member', body.staffId);
+      if (!staff.serviceIds.includes(body.serviceId)) {
+        throw new AppError('validation', `staff member ${body.staffId} does not perform service ${body.serviceId}`, {
+          errors: [{ field: 'staffId', message: 'does not perform this service' }],
+        });
+      }
+    }
+    const promotions = await models.Promotion.find({
+      salonId: body.salonId,
+      serviceIds: body.serviceId,
+      startsAt: { $lte: now },
+      endsAt: { $gt: now },
+    }).lean();
+    const priority = classifyPriority({ kind: 'booking', start, requestedAt: now, promotionActive: promotions.length > 0 });
+
+    const bookingId = key ? sha256(`${who.userId}:${key}`).slice(0, 32) : crypto.randomUUID().replace(/-/g, '');
+    const requestHash = sha256(JSON.stringify(body));
+    const input: BookingInput = {
+      bookingId,
+      customerId: who.userId,
+      salonId: body.salonId,
+      serviceId: body.serviceId,
+      ...(body.staffId ? { staffId: body.staffId } : {}),
+      start: start.toISOString(),
+      paymentMethod: body.paymentMethod,
+      priority,
+      correlationId: requestId(req),
+      requestedAt: now.toISOString(),
+      holdTtlMs: deps.holdTtlMs,
+    };
+    const memo: BookingMemo = {
+      requestHash,
+      customerId: who.userId,
+      view: {
+        id: bookingId,
+        status: 'pending',
+        priority,
+        salonId: body.salonId,
+        serviceId: body.serviceId,
+        ...(body.staffId ? { staffId: body.staffId } : {}),
+        start: start.toISOString(),
+        end: new Date(start.getTime() + service.durationMin * 60_000).toISOString(),
+        priceCents: discountedPrice(service.priceCents, promotions.map((p) => p.discountPercent)),
+        currency: service.currency,
+      },
+    };
+
+    let status = 'pending';
+    let acceptedPriority = priority;
+    try {
+      await temporal.workflow.start(WORKFLOW_TYPE, {
+        taskQueue: taskQueueFor(priority),
+        workflowId: workflowIdFor(bookingId),
+        args: [input],
+        memo: memo as unknown as Record<string, unknown>,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: BookingIdKey, value: bookingId },
+          { key: SalonIdKey, value: body.salonId },
+          { key: PriorityKey, value: priority },
+          { key: BookingStatusKey, value: 'pending' },
+          { key: NeedsAttentionKey, value: false },
+        ],
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // The same key again: the same booking, if it is the same request.
+      const existing = await findBooking(who, bookingId);
+      const described = await temporal.workflow.getHandle(workflowIdFor(bookingId)).describe();
+      if ((described.memo as BookingMemo | undefined)?.requestHash !== requestHash) {
+        throw new AppError('conflict', 'this Idempotency-Key was used for a different booking request; use a new key');
+      }
+      status = existing.view.status;
+      acceptedPriority = existing.view.priority as typeof priority;
+    }
+    res.status(202).location(`/v1/bookings/${bookingId}`).json({ bookingId, status, priority: acceptedPriority });
+  });
+
+  app.get('/v1/bookings/:bookingId', async (req, res) => {
+    const { view } = await findBooking(principal(req), String(req.params.bookingId));
+    res.json(view);
+  });
+
+  app.get('/v1/bookings', async (req: Request, res) => {
+    const who = principal(req);
+    const query = parse(BookingsQuery, req.query, 'query');
+    let filter: Record<string, string>;
+    if (who.role === 'client') filter = { customerId: who.userId, ...(query.salonId ? { salonId: query.salonId } : {}) };
+    else if (!query.salonId) {
+      throw new AppError('validation', 'name the salon: GET /v1/bookings?salonId=<id>', {
+        errors: [{ field: 'salonId', message: 'required for salon admins and operators' }],
+      });
+    } else if (!canManageSalon(who, query.salonId)) throw new AppError('forbidden', 'you administer another salon');
+    else filter = { salonId: query.salonId };
+    const bookings = await models.Booking.find(filter).sort({ start: -1 }).limit(200).lean();
+    res.json({ items: bookings.map(toView) });
+  });
+
+  app.post('/v1/bookings/:bookingId/cancel', async (req, res) => {
+    const bookingId = String(req.params.bookingId);
+    const { view } = await findBooking(principal(req), bookingId);
+    if (view.status === 'failed' || view.status === 'cancelled') {
+      throw new AppError('conflict', `booking ${bookingId} is already ${view.status}`);
+    }
+    try {
+      const result = await temporal.workflow.getHandle(workflowIdFor(bookingId)).executeUpdate(cancelUpdate);
+      res.status(202).location(`/v1/bookings/${bookingId}`).json({ bookingId, status: result.status, cancelling: true });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
+        throw new AppError('conflict', `booking ${bookingId} can no longer be cancelled (it is ${view.status} and its saga has ended)`);
+      }
+      throw err;
+    }
+  });
+
+}

@@ -1,0 +1,34 @@
+/** The booking worker, in this process or as a child process that a test may kill. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import pino from 'pino';
+import { loadConfig, repoRoot } from '../../src/config';
+import { type BookingWorker, startBookingWorker } from '../../workers/booking-worker';
+
+export function startTestWorker(): Promise<BookingWorker> {
+  return startBookingWorker(loadConfig(), pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+}
+
+/** Spawns workers/booking-worker.ts and resolves once it polls its task queues. */
+export function spawnWorker(): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [path.join(repoRoot, 'workers', 'booking-worker.ts')], {
+      env: { ...process.env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`worker did not start within 60 s:\n${output}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('booking worker polling')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited (${code}) before polling:\n${output}`));
+    });
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * The booking worker: one process polling the three priority task queues
+ * (`bookings-high|normal|low`), with more slots for high. Activities get their
+ * dependencies once, here.
+ */
+import { bundleWorkflowCode, NativeConnection, Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createBookingActivities } from '../activities/booking';
+import { ConfigError, loadConfig, type Config } from '../src/config';
+import { PRIORITIES } from '../src/domain/priority';
+import { createCloudWatchClient } from '../src/infra/cloudwatch';
+import { createEventPublisher, ensureTopics } from '../src/infra/events';
+import { createKafka } from '../src/infra/kafka';
+import { createMetrics, type Metrics } from '../src/infra/metrics';
+import { createModels, ensureIndexes } from '../src/infra/models';
+import { connectMongo } from '../src/infra/mongo';
+import { createStripe } from '../src/infra/stripe';
+import { taskQueueFor } from '../src/shared/booking';
+import { createLogger } from '../src/shared/logger';
+
+/** Step failures and durations per activity, to CloudWatch. */
+const stepMetrics =
+  (metrics: Metrics): ActivityInterceptorsFactory =>
+  (ctx) => ({
+    inbound: {
+      async execute(input, next) {
+        const started = Date.now();
+        const Step = ctx.info.activityType;
+        try {
+          return await next(input);
+        } catch (err) {
+          metrics.record('StepFailures', 1, 'Count', { Step });
+          throw err;
+        } finally {
+          metrics.record('StepDuration', Date.now() - started, 'Milliseconds', { Step });
+        }
+      },
+    },
+  });
+
+export interface BookingWorker {
+  /** Resolves when every worker has stopped. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startBookingWorker(cfg: Config, logger: Logger): Promise<BookingWorker> {
+  const mongo = await connectMongo(cfg);
+  const models = createModels(mongo);
+  await ensureIndexes(models);
+  const kafkaLog = logger.child({ component: 'kafka' });
+  const kafka = createKafka(cfg, { clientId: 'instudio-booking-worker', sink: (level, msg, extra) => kafkaLog[level](extra, msg) });
+  await ensureTopics(kafka);
+  const events = await createEventPublisher(kafka);
+  const cloudwatch = createCloudWatchClient(cfg);
+  const metrics = createMetrics(cloudwatch, {
+    flushIntervalMs: cfg.metricsFlushIntervalMs,
+    onError: (err) => logger.warn({ err }, 'could not publish metrics; will retry with the next batch'),
+  });
+  const activities = createBookingActivities({ models, stripe: createStripe(cfg), events, metrics });
+
+  const connection = await NativeConnection.connect({ address: cfg.temporal.address });
+  // The bundle entry resolves to index.ts under tsx and to index.js once compiled.
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  const workers = await Promise.all(
+    PRIORITIES.map((priority) =>
+      Worker.create({
+        connection,
+        namespace: cfg.temporal.namespace,
+        taskQueue: taskQueueFor(priority),
+        workflowBundle,
+        activities,
+        maxConcurrentActivityTaskExecutions: cfg.workerSlots[priority],
+        maxConcurrentWorkflowTaskExecutions: cfg.workerSlots[priority],
+        interceptors: { activity: [stepMetrics(metrics)] },
+      }),
+    ),
+  );
+  const done = Promise.all(workers.map((w) => w.run())).then(() => undefined);
+  logger.info({ taskQueues: PRIORITIES.map(taskQueueFor), slots: cfg.workerSlots }, 'booking worker polling');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    done,
+    stop() {
+      stopped ??= (async () => {
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        await done.catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
+        await connection.close();
+        await events.close();
+        await metrics.close();
+        cloudwatch.destroy();
+        await mongo.close();
+      })();
+      return stopped;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const cfg = loadConfig();
+  const logger = createLogger(cfg, 'booking-worker');
+  const worker = await startBookingWorker(cfg, logger);
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down: finishing tasks in hand');
+    worker.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'unclean shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await worker.done;
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof ConfigError || err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
