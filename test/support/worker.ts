@@ -18,14 +18,14 @@ export function spawnWorker(): Promise<ChildProcess> {
     });
     let output = '';
     const timer = setTimeout(() => reject(new Error(`worker did not start within 60 s:\n${output}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       output += d.toString();
       if (output.includes('booking worker polling')) {
         clearTimeout(timer);
         resolve(child);
       }
     });
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`worker exited (${code}) before polling:\n${output}`));
