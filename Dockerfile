@@ -16,8 +16,6 @@ WORKDIR /app
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/package.json package.json
-# Workflow code is bundled by the worker at start from its TypeScript sources.
-COPY workflows workflows
-COPY src/shared src/shared
+# The booking worker bundles its workflow code at start from dist/workflows.
 USER node
 CMD ["node", "dist/src/gateway/main.js"]

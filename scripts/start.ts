@@ -13,7 +13,10 @@ import { httpOk, log, waitFor } from './stack/proc';
 import { up } from './stack/stack';
 
 /** The product's processes, each its own entrypoint. */
-export const PROCESSES: { name: string; entry: string }[] = [{ name: 'gateway', entry: 'src/gateway/main.ts' }];
+export const PROCESSES: { name: string; entry: string }[] = [
+  { name: 'gateway', entry: 'src/gateway/main.ts' },
+  { name: 'booking-worker', entry: 'workers/booking-worker.ts' },
+];
 
 async function seed(cfg: ReturnType<typeof loadConfig>): Promise<void> {
   const mongo = await connectMongo(cfg);

@@ -15,6 +15,7 @@ import { createMetrics, type Metrics } from '../src/infra/metrics';
 import { createModels, ensureIndexes } from '../src/infra/models';
 import { connectMongo } from '../src/infra/mongo';
 import { createStripe } from '../src/infra/stripe';
+import { installTemporalRuntime } from '../src/infra/temporal-runtime';
 import { taskQueueFor } from '../src/shared/booking';
 import { createLogger } from '../src/shared/logger';
 
@@ -41,10 +42,12 @@ const stepMetrics =
 export interface BookingWorker {
   /** Resolves when every worker has stopped. */
   done: Promise<void>;
+  metrics: Metrics;
   stop(): Promise<void>;
 }
 
 export async function startBookingWorker(cfg: Config, logger: Logger): Promise<BookingWorker> {
+  installTemporalRuntime(logger);
   const mongo = await connectMongo(cfg);
   const models = createModels(mongo);
   await ensureIndexes(models);
@@ -82,6 +85,7 @@ export async function startBookingWorker(cfg: Config, logger: Logger): Promise<B
   let stopped: Promise<void> | undefined;
   return {
     done,
+    metrics,
     stop() {
       stopped ??= (async () => {
         for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

@@ -11,6 +11,7 @@ import { TOPICS } from '../../src/shared/topics';
 import type { BookingWorker } from '../../workers/booking-worker';
 import { ApiClient, newClient, newSalon, newSalonAdmin, operatorOf, startTestGateway } from '../support/gateway';
 import { unique } from '../support/ids';
+import { metricSum } from '../support/cloudwatch';
 import { collectEvents } from '../support/kafka';
 import { eventually } from '../support/wait';
 import { startTestWorker } from '../support/worker';
@@ -110,6 +111,37 @@ test('when the card is declined, then the booking fails with payment_declined, n
 
   const retry = await client.api.post('/v1/bookings', { ...salon, start, paymentMethod: 'pm_card_visa' });
   expect((await settled(client.api, retry.body.bookingId)).status).toBe('confirmed');
+});
+
+test('when sagas confirm and compensate, then their outcome, duration, step failures and compensations reach CloudWatch', async () => {
+  const since = new Date();
+  const read = () =>
+    Promise.all([
+      metricSum('SagaOutcome', { Outcome: 'confirmed' }, 'Sum', since),
+      metricSum('SagaOutcome', { Outcome: 'compensated' }, 'Sum', since),
+      metricSum('SagaFailures', { Reason: 'payment_declined' }, 'Sum', since),
+      metricSum('StepFailures', { Step: 'confirmPayment' }, 'Sum', since),
+      metricSum('Compensations', { Compensation: 'releaseHold' }, 'Sum', since),
+      metricSum('SagaDuration', { Priority: 'normal' }, 'SampleCount', since),
+    ]);
+  await worker.metrics.flush();
+  const before = await read();
+  const salon = await newSalon(operator);
+  const client = await newClient(anon);
+  const ok = await client.api.post('/v1/bookings', { ...salon, start: at(14), paymentMethod: 'pm_card_visa' });
+  const bad = await client.api.post('/v1/bookings', { ...salon, start: at(14, '12:00'), paymentMethod: 'pm_card_chargeCustomerFail' });
+  await settled(client.api, ok.body.bookingId);
+  await settled(client.api, bad.body.bookingId);
+  await worker.metrics.flush();
+  const after = await eventually(
+    async () => {
+      const now = await read();
+      return now.every((v, i) => v >= before[i]! + 1) ? now : undefined;
+    },
+    { what: 'the saga metrics' },
+  );
+  // At least these two sagas' worth: sagas other tests started may land in the same minute.
+  expect(after.map((v, i) => v - before[i]! >= 1)).toEqual([true, true, true, true, true, true]);
 });
 
 test('when 20 clients book the same slot at once, then exactly one is confirmed and the rest fail with slot_unavailable', async () => {

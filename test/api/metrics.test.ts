@@ -1,51 +1,19 @@
-import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { loadConfig } from '../../src/config';
 import { API_LATENCY_METRIC } from '../../src/gateway/middleware/latency';
 import type { Gateway } from '../../src/gateway/server';
-import { createCloudWatchClient } from '../../src/infra/cloudwatch';
-import { NAMESPACE } from '../../src/infra/metrics';
+import { metricSum } from '../support/cloudwatch';
 import { ApiClient, startTestGateway } from '../support/gateway';
 import { eventually } from '../support/wait';
 
 let gateway: Gateway;
-const cloudwatch = createCloudWatchClient(loadConfig());
 
 beforeAll(async () => {
   // A long flush interval: only the explicit flush below may publish.
   gateway = await startTestGateway({ METRICS_FLUSH_INTERVAL_MS: '3600000' });
 });
-afterAll(async () => {
-  await gateway?.stop();
-  cloudwatch.destroy();
-});
+afterAll(() => gateway?.stop());
 
-async function datapoints(route: string, method: string, statusClass: string, stat: string, since: Date) {
-  const res = await cloudwatch.send(
-    new GetMetricDataCommand({
-      StartTime: new Date(since.getTime() - 120_000),
-      EndTime: new Date(Date.now() + 120_000),
-      MetricDataQueries: [
-        {
-          Id: 'q',
-          MetricStat: {
-            Metric: {
-              Namespace: NAMESPACE,
-              MetricName: API_LATENCY_METRIC,
-              Dimensions: [
-                { Name: 'Route', Value: route },
-                { Name: 'Method', Value: method },
-                { Name: 'StatusClass', Value: statusClass },
-              ],
-            },
-            Period: 60,
-            Stat: stat,
-          },
-        },
-      ],
-    }),
-  );
-  return (res.MetricDataResults?.[0]?.Values ?? []).reduce((a, b) => a + b, 0);
-}
+const datapoints = (route: string, method: string, statusClass: string, stat: string, since: Date) =>
+  metricSum(API_LATENCY_METRIC, { Route: route, Method: method, StatusClass: statusClass }, stat, since);
 
 test('when requests are served, then their latency reaches CloudWatch per route template, method and status class, in one batch', async () => {
   const since = new Date();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import type { Gateway } from '../../src/gateway/server';
 import { schemathesis } from '../../scripts/stack/components';
-import { ApiClient, newSalon, operatorOf, startTestGateway } from '../support/gateway';
+import { ApiClient, newClient, newSalon, operatorOf, startTestGateway } from '../support/gateway';
 
 // Property-based requests generated from /openapi.json: no input may produce a 5xx, and
 // every response must match what the document promises (status, content type, schema).
@@ -13,6 +13,7 @@ const CHECKS = ['not_a_server_error', 'status_code_conformance', 'content_type_c
 
 let gateway: Gateway;
 let operator: ApiClient;
+let client: ApiClient;
 let salon: Awaited<ReturnType<typeof newSalon>>;
 let configDir: string;
 
@@ -20,6 +21,7 @@ beforeAll(async () => {
   gateway = await startTestGateway();
   operator = await operatorOf(new ApiClient(gateway.url));
   salon = await newSalon(operator);
+  client = (await newClient(operator)).api;
   configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'instudio-st-'));
 });
 afterAll(async () => {
@@ -28,7 +30,7 @@ afterAll(async () => {
 });
 
 /** Runs schemathesis with the test's settings; `parameters` pins some parameters to real values. */
-async function schemathesisRun(parameters: Record<string, string>, seed: number) {
+async function schemathesisRun(parameters: Record<string, string>, seed: number, token: string) {
   const configFile = path.join(configDir, `schemathesis-${seed}.toml`);
   fs.writeFileSync(
     configFile,
@@ -46,7 +48,7 @@ async function schemathesisRun(parameters: Record<string, string>, seed: number)
     '--seed',
     String(seed),
     '--header',
-    `Authorization: Bearer ${operator.token!}`,
+    `Authorization: Bearer ${token}`,
     '--phases',
     'examples,coverage,fuzzing',
   ]);
@@ -63,13 +65,18 @@ function run(args: string[]): Promise<{ code: number; output: string }> {
   });
 }
 
+const realIds = () => ({ 'path.salonId': salon.salonId, 'query.serviceId': salon.serviceId, 'query.staffId': salon.staffId });
+
 test.each([
-  ['random ids', () => ({})],
-  ['a real salon, service and staff member', () => ({ 'path.salonId': salon.salonId, 'query.serviceId': salon.serviceId, 'query.staffId': salon.staffId })],
-])('when schemathesis sends generated requests as an operator with %s, then no 5xx and no response breaks the schema', async (_name, parameters) => {
-  const { code, output } = await schemathesisRun(parameters(), 20261128);
+  ['an operator', 'random ids', () => ({}), () => operator.token!],
+  ['an operator', 'a real salon, service and staff member', realIds, () => operator.token!],
+  ['a client', 'a real salon, service and staff member', realIds, () => client.token!],
+])('when schemathesis sends generated requests as %s with %s, then no 5xx and no response breaks the schema', async (_who, _ids, parameters, token) => {
+  const { code, output } = await schemathesisRun(parameters(), 20261128, token());
   if (code !== 0) console.log(output);
-  expect(output).toMatch(/Tested: 1\d/); // every operation was exercised
+  const selected = /Selected: (\d+)\/\d+/.exec(output)?.[1];
+  expect(selected).toBeDefined();
+  expect(output).toContain(`Tested: ${selected}`); // every operation was exercised
   expect(output).toMatch(/\d+ generated, \d+ passed/);
   expect(code).toBe(0);
 }, 600_000);
