@@ -24,7 +24,7 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
-      setupFiles: ['<rootDir>/test/support/env.ts'],
+      setupFiles: ['<rootDir>/test/support/jest-env.ts'],
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/api/**/*.test.ts', '<rootDir>/test/activities/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/slow-timeout.ts'],
     },

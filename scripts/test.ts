@@ -7,11 +7,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, repoRoot } from '../src/config';
-import '../test/support/env'; // the isolated test stack's ports and state directory
+import { applyTestEnv } from '../test/support/env';
 import { log } from './stack/proc';
 import { down, up } from './stack/stack';
 
 async function main(): Promise<number> {
+  applyTestEnv(); // the isolated test stack's ports and state directory
   const cfg = loadConfig();
   // A fresh state directory: no test depends on what an earlier run left behind.
   await down(cfg);

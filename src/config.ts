@@ -59,6 +59,10 @@ const envSchema = z.object({
   CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   METRICS_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   HOLD_TTL_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
+  INTAKE_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(5),
+  INTAKE_VISIBILITY_TIMEOUT_SEC: z.coerce.number().int().min(1).max(43_200).default(30),
+  ADMISSION_HIGH_BACKLOG_LIMIT: z.coerce.number().int().min(1).default(1000),
+  API_LATENCY_ALARM_NAME: z.string().min(1).default('InStudio-ApiLatencyP99'),
   WORKER_SLOTS_HIGH: z.coerce.number().int().min(1).default(40),
   WORKER_SLOTS_NORMAL: z.coerce.number().int().min(1).default(20),
   WORKER_SLOTS_LOW: z.coerce.number().int().min(1).default(10),
@@ -87,6 +91,7 @@ export interface Config {
   gateway: { rateLimitPerMinute: number; loginRateLimitPerMinute: number; cacheTtlMs: number };
   metricsFlushIntervalMs: number;
   booking: { holdTtlMs: number };
+  intake: { maxReceiveCount: number; visibilityTimeoutSec: number; highBacklogLimit: number; latencyAlarmName: string };
   /** Concurrent activity and workflow-task slots per priority task queue. */
   workerSlots: { high: number; normal: number; low: number };
 }
@@ -137,6 +142,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     metricsFlushIntervalMs: e.METRICS_FLUSH_INTERVAL_MS,
     booking: { holdTtlMs: e.HOLD_TTL_MS },
+    intake: {
+      maxReceiveCount: e.INTAKE_MAX_RECEIVE_COUNT,
+      visibilityTimeoutSec: e.INTAKE_VISIBILITY_TIMEOUT_SEC,
+      highBacklogLimit: e.ADMISSION_HIGH_BACKLOG_LIMIT,
+      latencyAlarmName: e.API_LATENCY_ALARM_NAME,
+    },
     workerSlots: { high: e.WORKER_SLOTS_HIGH, normal: e.WORKER_SLOTS_NORMAL, low: e.WORKER_SLOTS_LOW },
   };
 }

@@ -24,5 +24,3 @@ export const TEST_ENV: Record<string, string> = {
 export function applyTestEnv(env: NodeJS.ProcessEnv = process.env): void {
   for (const [key, value] of Object.entries(TEST_ENV)) env[key] = env[`TEST_${key}`] ?? value;
 }
-
-applyTestEnv();
