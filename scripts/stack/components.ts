@@ -188,10 +188,9 @@ const kafka: Component = {
       `-Dlog4j.configuration=file:${log4j}`,
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      fs.readFileSync(clusterIdFile, 'utf8').trim(),
-      '-c',
-      props,
+      // `=`: a random id may start with '-', which would read as an option.
+      `--cluster-id=${fs.readFileSync(clusterIdFile, 'utf8').trim()}`,
+      `--config=${props}`,
       '--ignore-formatted',
     ]);
     return {

@@ -56,7 +56,13 @@ async function startOne(cfg: Config, c: Component): Promise<void> {
       );
     }
   }
-  const { cmd, args, env } = await c.command(cfg);
+  let prepared: Awaited<ReturnType<Component['command']>>;
+  try {
+    prepared = await c.command(cfg);
+  } catch (err) {
+    throw new StackError(`${c.name} could not be prepared: ${(err as Error).message}`);
+  }
+  const { cmd, args, env } = prepared;
   const logPath = logFile(cfg, c);
   const pid = startDetached(cmd, args, { env, logFile: logPath, pidFile: pidFile(cfg, c) });
   const t0 = Date.now();
