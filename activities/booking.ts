@@ -9,11 +9,11 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { DateTime } from 'luxon';
 import type Stripe from 'stripe';
 import { computeSlots, GRANULE_MIN } from '../src/domain/availability';
-import { discountedPrice, FAILURE_TYPES, type FailureReason } from '../src/domain/booking';
+import { FAILURE_TYPES, type FailureReason } from '../src/domain/booking';
+import { BookingRejected, upsertPendingBooking } from '../src/infra/bookings';
 import type { EventPublisher } from '../src/infra/events';
 import type { Metrics } from '../src/infra/metrics';
 import type { Models } from '../src/infra/models';
-import { isDuplicateKeyError } from '../src/infra/mongo';
 import { toSchedule } from '../src/infra/schedules';
 import { acquireHold, busyTimeByStaff, releaseHold } from '../src/infra/slot-locks';
 import { isCardDeclined } from '../src/infra/stripe';
@@ -68,50 +68,13 @@ export function createBookingActivities(deps: BookingDeps) {
   return {
     /** Step 1: the booking document, `pending`; idempotent by booking id. Publishes `reserva.creada`. */
     async createReservation(input: BookingInput): Promise<Reservation> {
-      const salon = await models.Salon.findById(input.salonId).lean().catch(() => null);
-      if (!salon) throw invalid(`salon ${input.salonId} does not exist`);
-      const service = await models.Service.findOne({ _id: input.serviceId, salonId: input.salonId, active: true })
-        .lean()
-        .catch(() => null);
-      if (!service) throw invalid(`service ${input.serviceId} is not offered by salon ${input.salonId}`);
-      const start = new Date(input.start);
-      const end = new Date(start.getTime() + service.durationMin * 60_000);
-      const holdEnd = new Date(end.getTime() + service.bufferMin * 60_000);
-      const requestedAt = new Date(input.requestedAt);
-      const promotions = await models.Promotion.find({
-        salonId: input.salonId,
-        serviceIds: input.serviceId,
-        startsAt: { $lte: requestedAt },
-        endsAt: { $gt: requestedAt },
-      }).lean();
-      const priceCents = discountedPrice(service.priceCents, promotions.map((p) => p.discountPercent));
+      let booking;
       try {
-        await models.Booking.updateOne(
-          { _id: input.bookingId },
-          {
-            $setOnInsert: {
-              customerId: input.customerId,
-              salonId: input.salonId,
-              serviceId: input.serviceId,
-              ...(input.staffId ? { staffId: input.staffId } : {}),
-              start,
-              end,
-              holdEnd,
-              priceCents,
-              currency: service.currency,
-              priority: input.priority,
-              status: 'pending',
-              paymentMethod: input.paymentMethod,
-              cancellationWindowHours: salon.cancellationWindowHours,
-              correlationId: input.correlationId,
-            },
-          },
-          { upsert: true },
-        );
+        ({ booking } = await upsertPendingBooking(models, input));
       } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err; // a concurrent retry inserted it first
+        if (err instanceof BookingRejected) throw invalid(err.message);
+        throw err;
       }
-      const booking = await loadBooking(input.bookingId);
       await publish(TOPICS.bookingCreated, booking, {
         customerId: booking.customerId,
         serviceId: booking.serviceId,

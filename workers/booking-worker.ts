@@ -6,6 +6,7 @@
 import { bundleWorkflowCode, NativeConnection, Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createBookingActivities } from '../activities/booking';
+import { createCatalogueActivities } from '../activities/catalogue';
 import { ConfigError, loadConfig, type Config } from '../src/config';
 import { PRIORITIES } from '../src/domain/priority';
 import { createCloudWatchClient } from '../src/infra/cloudwatch';
@@ -60,7 +61,10 @@ export async function startBookingWorker(cfg: Config, logger: Logger): Promise<B
     flushIntervalMs: cfg.metricsFlushIntervalMs,
     onError: (err) => logger.warn({ err }, 'could not publish metrics; will retry with the next batch'),
   });
-  const activities = createBookingActivities({ models, stripe: createStripe(cfg), events, metrics });
+  const activities = {
+    ...createBookingActivities({ models, stripe: createStripe(cfg), events, metrics }),
+    ...createCatalogueActivities({ models, events }),
+  };
 
   const connection = await NativeConnection.connect({ address: cfg.temporal.address });
   // The bundle entry resolves to index.ts under tsx and to index.js once compiled.

@@ -1,2 +1,3 @@
 /** The worker's workflow bundle entry: every workflow the product runs. */
 export { bookingSaga } from './booking-saga';
+export { catalogueImport } from './catalogue-import';

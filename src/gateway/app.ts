@@ -12,6 +12,9 @@ import { AppError } from '../domain/errors';
 import type { EventPublisher } from '../infra/events';
 import type { Metrics } from '../infra/metrics';
 import type { Models } from '../infra/models';
+import type { Priority } from '../domain/priority';
+import type { IntakeCommand } from '../shared/intake';
+import type { AdmissionControl } from './admission';
 import type { TokenService } from './auth';
 import type { ResponseCache } from './cache';
 import { authenticate } from './middleware/auth';
@@ -22,6 +25,7 @@ import { buildOpenApi } from './openapi';
 import { adminRoutes } from './routes/admins';
 import { authRoutes } from './routes/auth';
 import { bookingRoutes } from './routes/bookings';
+import { importRoutes } from './routes/imports';
 import { catalogueRoutes } from './routes/catalogue';
 import { healthRoutes, type ReadinessCheck } from './routes/health';
 
@@ -35,6 +39,8 @@ export interface GatewayDeps {
   readiness: Record<string, ReadinessCheck>;
   limits: { perMinute: number; loginPerMinute: number };
   temporal: Client;
+  enqueue: (priority: Priority, command: IntakeCommand) => Promise<void>;
+  admission: AdmissionControl;
   holdTtlMs: number;
   now?: () => Date;
 }
@@ -81,7 +87,8 @@ export function createApp(deps: GatewayDeps): Express {
   authRoutes(app, { models: deps.models, tokens: deps.tokens, events: deps.events, loginLimitPerMinute: deps.limits.loginPerMinute });
   catalogueRoutes(app, { models: deps.models, events: deps.events, cache: deps.cache, now });
   adminRoutes(app, deps.models);
-  bookingRoutes(app, { models: deps.models, temporal: deps.temporal, holdTtlMs: deps.holdTtlMs, now });
+  bookingRoutes(app, { models: deps.models, temporal: deps.temporal, enqueue: deps.enqueue, holdTtlMs: deps.holdTtlMs, now });
+  importRoutes(app, { admission: deps.admission, enqueue: deps.enqueue });
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -88,6 +88,15 @@ export function buildOpenApi(extra: Doc[] = []): object {
       ok: { 202: json(z.object({ bookingId: z.string(), status: s.BookingStatusEnum, cancelling: z.boolean() }), 'cancellation under way') },
       errors: [401, 403, 404, 409, 429],
     },
+    {
+      method: 'post',
+      path: '/v1/imports',
+      summary: 'Bulk-import salons and services (operator): low priority, shed with 503 while the API is overloaded',
+      auth: true,
+      body: s.ImportBody,
+      ok: { 202: json(s.ImportAccepted, 'queued'), 503: problem('low-priority work is paused (see Retry-After)') },
+      errors: [400, 401, 403, 413, 415, 429],
+    },
     ...extra,
   ];
 

@@ -218,3 +218,14 @@ export const IdempotencyKey = z
   .string()
   .regex(/^[\x21-\x7e]{1,200}$/, 'use 1–200 printable ASCII characters')
   .optional();
+
+export const ImportBody = z
+  .strictObject({
+    importId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1–64 letters, digits, _ or -').optional(),
+    salons: z
+      .array(SalonBody.extend({ services: z.array(ServiceBody).max(100).default([]) }))
+      .min(1, 'import at least one salon')
+      .max(100),
+  })
+  .openapi('ImportBody');
+export const ImportAccepted = z.object({ importId: z.string(), priority: z.literal('low') }).openapi('ImportAccepted');

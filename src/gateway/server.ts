@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { createCloudWatchClient } from '../infra/cloudwatch';
+import { createCloudWatchClient, ensureApiLatencyAlarm } from '../infra/cloudwatch';
+import { enqueue, ensureIntakeQueues } from '../infra/intake';
+import { createSqsClient } from '../infra/sqs';
 import { createEventPublisher, ensureTopics } from '../infra/events';
 import { createKafka } from '../infra/kafka';
 import { createMetrics, type Metrics } from '../infra/metrics';
@@ -14,6 +16,7 @@ import { createModels, ensureIndexes, type Models } from '../infra/models';
 import { connectMongo } from '../infra/mongo';
 import { createTemporalClient } from '../infra/temporal';
 import { createApp } from './app';
+import { type AdmissionControl, createAdmissionControl } from './admission';
 import { createTokenService, resolveJwtSecret, type TokenService } from './auth';
 import { createResponseCache, type ResponseCache } from './cache';
 import { createCacheInvalidator } from './cache-invalidation';
@@ -26,6 +29,7 @@ export interface Gateway {
   tokens: TokenService;
   metrics: Metrics;
   cache: ResponseCache;
+  admission: AdmissionControl;
   stop(): Promise<void>;
 }
 
@@ -53,6 +57,19 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
 
   const temporal = await createTemporalClient(cfg);
 
+  const sqs = createSqsClient(cfg);
+  const queues = await ensureIntakeQueues(sqs, cfg);
+  await ensureApiLatencyAlarm(cloudwatch, cfg.intake.latencyAlarmName);
+  const admission = createAdmissionControl({
+    cloudwatch,
+    sqs,
+    alarmName: cfg.intake.latencyAlarmName,
+    highQueueUrl: queues.high.url,
+    highBacklogLimit: cfg.intake.highBacklogLimit,
+    logger,
+  });
+  await admission.refresh();
+
   const cache = createResponseCache({ ttlMs: cfg.gateway.cacheTtlMs });
   const invalidator = createCacheInvalidator(kafka, cache, logger);
   await invalidator.start();
@@ -66,6 +83,8 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
     cache,
     limits: { perMinute: cfg.gateway.rateLimitPerMinute, loginPerMinute: cfg.gateway.loginRateLimitPerMinute },
     temporal: temporal.client,
+    enqueue: (priority, command) => enqueue(sqs, queues, priority, command),
+    admission,
     holdTtlMs: cfg.booking.holdTtlMs,
     readiness: {
       mongodb: async () => {
@@ -97,7 +116,9 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
     tokens,
     metrics,
     cache,
+    admission,
     async stop() {
+      admission.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
@@ -106,6 +127,7 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
       await Promise.allSettled([events.close(), admin.disconnect(), temporal.close()]);
       await metrics.close();
       cloudwatch.destroy();
+      sqs.destroy();
       await mongo.close();
     },
   };

@@ -103,6 +103,8 @@ const bookingSchema = new Schema(
     /** The salon's cancellation window when the booking was made. */
     cancellationWindowHours: { type: Number, required: true },
     idempotencyKey: { type: String },
+    /** Hash of the request that created it: the same Idempotency-Key with another body is a conflict. */
+    requestHash: { type: String },
     correlationId: { type: String },
   },
   { timestamps: true },

@@ -14,22 +14,28 @@ import { unique } from '../support/ids';
 import { metricSum } from '../support/cloudwatch';
 import { collectEvents } from '../support/kafka';
 import { eventually } from '../support/wait';
-import { startTestWorker } from '../support/worker';
+import { startTestDispatcher, startTestWorker } from '../support/worker';
 
 const stripe = createStripe(loadConfig());
 let gateway: Gateway;
 let worker: BookingWorker;
+let dispatcher: Awaited<ReturnType<typeof startTestDispatcher>>;
 let temporal: TemporalClient;
 let anon: ApiClient;
 let operator: ApiClient;
 
 beforeAll(async () => {
-  [gateway, worker, temporal] = await Promise.all([startTestGateway(), startTestWorker(), createTemporalClient(loadConfig())]);
+  [gateway, worker, temporal, dispatcher] = await Promise.all([
+    startTestGateway(),
+    startTestWorker(),
+    createTemporalClient(loadConfig()),
+    startTestDispatcher(),
+  ]);
   anon = new ApiClient(gateway.url);
   operator = await operatorOf(anon);
 });
 afterAll(async () => {
-  await Promise.all([gateway?.stop(), worker?.stop(), temporal?.close()]);
+  await Promise.all([gateway?.stop(), worker?.stop(), temporal?.close(), dispatcher?.stop()]);
 });
 
 /** 10:00 local time, `days` ahead, in the salon's zone. */

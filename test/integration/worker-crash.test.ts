@@ -14,22 +14,23 @@ import { createTemporalClient, type TemporalClient } from '../../src/infra/tempo
 import { workflowIdFor } from '../../src/shared/booking';
 import { ApiClient, newClient, newSalon, operatorOf, startTestGateway } from '../support/gateway';
 import { eventually } from '../support/wait';
-import { spawnWorker } from '../support/worker';
+import { spawnWorker, startTestDispatcher } from '../support/worker';
 
 const cfg = loadConfig();
 const stripe = createStripe(cfg);
 let gateway: Gateway;
 let temporal: TemporalClient;
+let dispatcher: Awaited<ReturnType<typeof startTestDispatcher>>;
 const workers: ChildProcess[] = [];
 const localstripePid = () => Number(fs.readFileSync(path.join(cfg.stateDir, 'pids', 'localstripe.pid'), 'utf8'));
 
 beforeAll(async () => {
-  [gateway, temporal] = await Promise.all([startTestGateway(), createTemporalClient(cfg)]);
+  [gateway, temporal, dispatcher] = await Promise.all([startTestGateway(), createTemporalClient(cfg), startTestDispatcher()]);
 });
 afterAll(async () => {
   process.kill(localstripePid(), 'SIGCONT');
   for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
-  await Promise.all([gateway?.stop(), temporal?.close()]);
+  await Promise.all([gateway?.stop(), temporal?.close(), dispatcher?.stop()]);
 });
 
 test('when the worker is SIGKILLed during the payment step and restarted, then the saga completes with exactly one charge', async () => {

@@ -4,9 +4,14 @@ import path from 'node:path';
 import pino from 'pino';
 import { loadConfig, repoRoot } from '../../src/config';
 import { type BookingWorker, startBookingWorker } from '../../workers/booking-worker';
+import { startDispatcher } from '../../workers/dispatcher';
 
 export function startTestWorker(): Promise<BookingWorker> {
   return startBookingWorker(loadConfig(), pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+}
+
+export function startTestDispatcher(opts: Parameters<typeof startDispatcher>[2] = {}) {
+  return startDispatcher(loadConfig(), pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { idleWaitSec: 1, ...opts });
 }
 
 /** Spawns workers/booking-worker.ts and resolves once it polls its task queues. */

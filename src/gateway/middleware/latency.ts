@@ -1,5 +1,6 @@
 /** Records each request's latency per route template, method and status class; never waits. */
 import type { RequestHandler } from 'express';
+import { API_LATENCY_ALL } from '../../infra/cloudwatch';
 import type { Metrics } from '../../infra/metrics';
 
 export const API_LATENCY_METRIC = 'ApiLatency';
@@ -15,6 +16,7 @@ export function recordLatency(metrics: Metrics): RequestHandler {
         Method: req.method,
         StatusClass: `${Math.floor(res.statusCode / 100)}xx`,
       });
+      metrics.record(API_LATENCY_ALL, ms, 'Milliseconds'); // what the latency alarm watches
     });
     next();
   };

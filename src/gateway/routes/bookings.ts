@@ -4,20 +4,15 @@
  * booking id (and so the workflow id) is derived from the client and the key.
  */
 import crypto from 'node:crypto';
-import {
-  type Client,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Express, Request } from 'express';
 import { GRANULE_MIN } from '../../domain/availability';
-import { discountedPrice } from '../../domain/booking';
 import { AppError, notFound } from '../../domain/errors';
-import { classifyPriority } from '../../domain/priority';
+import { classifyPriority, type Priority } from '../../domain/priority';
+import { upsertPendingBooking } from '../../infra/bookings';
 import type { BookingDoc, Models } from '../../infra/models';
-import { type BookingInput, cancelUpdate, taskQueueFor, WORKFLOW_TYPE, workflowIdFor } from '../../shared/booking';
-import { BookingIdKey, BookingStatusKey, NeedsAttentionKey, PriorityKey, SalonIdKey } from '../../shared/search-attributes';
+import { type BookingInput, cancelUpdate, workflowIdFor } from '../../shared/booking';
+import type { IntakeCommand } from '../../shared/intake';
 import type { Principal } from '../auth';
 import { canManageSalon, principal, requireRole } from '../middleware/auth';
 import { requestId } from '../middleware/request-id';
@@ -27,15 +22,10 @@ import { BookingBody, BookingsQuery, IdempotencyKey } from '../schemas';
 export interface BookingRoutesDeps {
   models: Models;
   temporal: Client;
+  /** Puts a command on the SQS queue of its priority (the dispatcher starts the saga). */
+  enqueue: (priority: Priority, command: IntakeCommand) => Promise<void>;
   holdTtlMs: number;
   now: () => Date;
-}
-
-/** What the gateway knows of a booking before the saga has written it. */
-interface BookingMemo {
-  requestHash: string;
-  view: BookingView;
-  customerId: string;
 }
 
 type BookingView = {
@@ -71,24 +61,13 @@ const sha256 = (s: string): string => crypto.createHash('sha256').update(s).dige
 export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
   const { models, temporal } = deps;
 
-  /** The booking as its owner or a manager may see it: from the database, or the saga's memo. */
+  /** The booking, if its owner or a manager of its salon asks. */
   const findBooking = async (who: Principal, bookingId: string): Promise<{ view: BookingView; customerId: string }> => {
     const doc = /^[a-f0-9]{32}$/.test(bookingId) ? await models.Booking.findById(bookingId).lean() : null;
-    let found: { view: BookingView; customerId: string } | undefined;
-    if (doc) found = { view: toView(doc), customerId: doc.customerId };
-    else if (/^[a-f0-9]{32}$/.test(bookingId)) {
-      try {
-        const described = await temporal.workflow.getHandle(workflowIdFor(bookingId)).describe();
-        const memo = described.memo as BookingMemo | undefined;
-        if (memo?.view) found = { view: memo.view, customerId: memo.customerId };
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
-    }
-    if (!found) throw notFound('booking', bookingId);
-    const allowed = who.role === 'client' ? found.customerId === who.userId : canManageSalon(who, found.view.salonId);
+    if (!doc) throw notFound('booking', bookingId);
+    const allowed = who.role === 'client' ? doc.customerId === who.userId : canManageSalon(who, doc.salonId);
     if (!allowed) throw new AppError('forbidden', 'this booking belongs to another client or salon');
-    return found;
+    return { view: toView(doc), customerId: doc.customerId };
   };
 
   app.post('/v1/bookings', requireRole('client'), async (req, res) => {
@@ -148,52 +127,16 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       requestedAt: now.toISOString(),
       holdTtlMs: deps.holdTtlMs,
     };
-    const memo: BookingMemo = {
-      requestHash,
-      customerId: who.userId,
-      view: {
-        id: bookingId,
-        status: 'pending',
-        priority,
-        salonId: body.salonId,
-        serviceId: body.serviceId,
-        ...(body.staffId ? { staffId: body.staffId } : {}),
-        start: start.toISOString(),
-        end: new Date(start.getTime() + service.durationMin * 60_000).toISOString(),
-        priceCents: discountedPrice(service.priceCents, promotions.map((p) => p.discountPercent)),
-        currency: service.currency,
-      },
-    };
-
-    let status = 'pending';
-    let acceptedPriority = priority;
-    try {
-      await temporal.workflow.start(WORKFLOW_TYPE, {
-        taskQueue: taskQueueFor(priority),
-        workflowId: workflowIdFor(bookingId),
-        args: [input],
-        memo: memo as unknown as Record<string, unknown>,
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: BookingIdKey, value: bookingId },
-          { key: SalonIdKey, value: body.salonId },
-          { key: PriorityKey, value: priority },
-          { key: BookingStatusKey, value: 'pending' },
-          { key: NeedsAttentionKey, value: false },
-        ],
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      // The same key again: the same booking, if it is the same request.
-      const existing = await findBooking(who, bookingId);
-      const described = await temporal.workflow.getHandle(workflowIdFor(bookingId)).describe();
-      if ((described.memo as BookingMemo | undefined)?.requestHash !== requestHash) {
-        throw new AppError('conflict', 'this Idempotency-Key was used for a different booking request; use a new key');
-      }
-      status = existing.view.status;
-      acceptedPriority = existing.view.priority as typeof priority;
+    // Recorded before the 202, so the booking is readable at once and a retry finds it.
+    const { booking, created } = await upsertPendingBooking(models, input, { requestHash, ...(key ? { idempotencyKey: key } : {}) });
+    if (!created && booking.requestHash !== requestHash) {
+      throw new AppError('conflict', 'this Idempotency-Key was used for a different booking request; use a new key');
     }
-    res.status(202).location(`/v1/bookings/${bookingId}`).json({ bookingId, status, priority: acceptedPriority });
+    // A retry of a booking still pending enqueues again: the workflow id makes a duplicate start nothing.
+    if (created || booking.status === 'pending') {
+      await deps.enqueue(booking.priority, { kind: 'booking', version: 1, input: { ...input, priority: booking.priority } });
+    }
+    res.status(202).location(`/v1/bookings/${bookingId}`).json({ bookingId, status: booking.status, priority: booking.priority });
   });
 
   app.get('/v1/bookings/:bookingId', async (req, res) => {

@@ -1,0 +1,67 @@
+/**
+ * The booking document at intake: priced (the best promotion active when the client
+ * asked) and written `pending`, idempotently by booking id. The gateway writes it before
+ * it answers 202, so the booking is readable at once; the saga's first step writes the
+ * same document if it is missing.
+ */
+import { discountedPrice } from '../domain/booking';
+import type { BookingInput } from '../shared/booking';
+import type { BookingDoc, Models } from './models';
+import { isDuplicateKeyError } from './mongo';
+
+export class BookingRejected extends Error {}
+
+export async function upsertPendingBooking(
+  models: Models,
+  input: BookingInput,
+  extra: { requestHash?: string; idempotencyKey?: string } = {},
+): Promise<{ booking: BookingDoc & { _id: string }; created: boolean }> {
+  const salon = await models.Salon.findById(input.salonId).lean().catch(() => null);
+  if (!salon) throw new BookingRejected(`salon ${input.salonId} does not exist`);
+  const service = await models.Service.findOne({ _id: input.serviceId, salonId: input.salonId, active: true })
+    .lean()
+    .catch(() => null);
+  if (!service) throw new BookingRejected(`service ${input.serviceId} is not offered by salon ${input.salonId}`);
+  const start = new Date(input.start);
+  const end = new Date(start.getTime() + service.durationMin * 60_000);
+  const requestedAt = new Date(input.requestedAt);
+  const promotions = await models.Promotion.find({
+    salonId: input.salonId,
+    serviceIds: input.serviceId,
+    startsAt: { $lte: requestedAt },
+    endsAt: { $gt: requestedAt },
+  }).lean();
+  let created = false;
+  try {
+    const res = await models.Booking.updateOne(
+      { _id: input.bookingId },
+      {
+        $setOnInsert: {
+          customerId: input.customerId,
+          salonId: input.salonId,
+          serviceId: input.serviceId,
+          ...(input.staffId ? { staffId: input.staffId } : {}),
+          start,
+          end,
+          holdEnd: new Date(end.getTime() + service.bufferMin * 60_000),
+          priceCents: discountedPrice(service.priceCents, promotions.map((p) => p.discountPercent)),
+          currency: service.currency,
+          priority: input.priority,
+          status: 'pending',
+          paymentMethod: input.paymentMethod,
+          cancellationWindowHours: salon.cancellationWindowHours,
+          correlationId: input.correlationId,
+          ...(extra.requestHash ? { requestHash: extra.requestHash } : {}),
+          ...(extra.idempotencyKey ? { idempotencyKey: extra.idempotencyKey } : {}),
+        },
+      },
+      { upsert: true },
+    );
+    created = res.upsertedCount === 1;
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err; // a concurrent request inserted it first
+  }
+  const booking = await models.Booking.findById(input.bookingId).lean();
+  if (!booking) throw new Error(`booking ${input.bookingId} vanished after its upsert`);
+  return { booking, created };
+}

@@ -1,0 +1,240 @@
+/**
+ * The dispatcher: drains the SQS priority queues (high first, with the starvation bound
+ * of PriorityScheduler) and starts each command's workflow on the Temporal task queue
+ * of the same priority. A message is deleted only once its workflow started or already
+ * existed, so a duplicate delivery starts nothing twice; a message that cannot be read
+ * is handed back at once and reaches the dead-letter queue after maxReceiveCount; on
+ * SIGTERM it stops receiving and hands back what it has not started.
+ */
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, type Config } from '../src/config';
+import { PRIORITIES, type Priority } from '../src/domain/priority';
+import { PriorityScheduler } from '../src/domain/priority-scheduler';
+import { createCloudWatchClient } from '../src/infra/cloudwatch';
+import { ensureIntakeQueues, type IntakeQueues } from '../src/infra/intake';
+import { createMetrics, type Metrics } from '../src/infra/metrics';
+import { createSqsClient } from '../src/infra/sqs';
+import { createTemporalClient } from '../src/infra/temporal';
+import { taskQueueFor, WORKFLOW_TYPE, workflowIdFor } from '../src/shared/booking';
+import { IntakeCommand } from '../src/shared/intake';
+import { createLogger } from '../src/shared/logger';
+import { BookingIdKey, BookingStatusKey, NeedsAttentionKey, PriorityKey, SalonIdKey } from '../src/shared/search-attributes';
+
+/** Temporal's priority keys: lower runs first. */
+const PRIORITY_KEY: Record<Priority, number> = { high: 1, normal: 3, low: 5 };
+const BATCH = 10;
+
+export interface Started {
+  priority: Priority;
+  workflowId: string;
+  /** ms from the message's arrival in SQS to the workflow start. */
+  intakeToStartMs: number;
+  duplicate: boolean;
+}
+
+export interface Dispatcher {
+  stop(): Promise<void>;
+  done: Promise<void>;
+}
+
+export interface DispatcherDeps {
+  sqs: SQSClient;
+  queues: IntakeQueues;
+  temporal: Client;
+  metrics: Metrics;
+  logger: Logger;
+  /** Told of every start, in order (benchmarks and tests). */
+  onStart?: (s: Started) => void;
+  /** Long-poll wait when every queue is empty (s). */
+  idleWaitSec?: number;
+}
+
+export function runDispatcher(deps: DispatcherDeps): Dispatcher {
+  const { sqs, queues, temporal, metrics, logger } = deps;
+  const scheduler = new PriorityScheduler();
+  const abort = new AbortController();
+  let stopping = false;
+
+  const handBack = (priority: Priority, m: Message) =>
+    sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queues[priority].url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
+
+  const start = async (priority: Priority, command: IntakeCommand): Promise<{ workflowId: string; duplicate: boolean }> => {
+    const [workflowType, workflowId, args, searchAttributes] =
+      command.kind === 'booking'
+        ? [
+            WORKFLOW_TYPE,
+            workflowIdFor(command.input.bookingId),
+            [command.input],
+            [
+              { key: BookingIdKey, value: command.input.bookingId },
+              { key: SalonIdKey, value: command.input.salonId },
+              { key: PriorityKey, value: priority },
+              { key: BookingStatusKey, value: 'pending' },
+              { key: NeedsAttentionKey, value: false },
+            ],
+          ]
+        : ['catalogueImport', `import:${command.importId}`, [command], [{ key: PriorityKey, value: priority }]];
+    try {
+      await temporal.workflow.start(workflowType, {
+        taskQueue: taskQueueFor(priority),
+        workflowId,
+        args,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        priority: { priorityKey: PRIORITY_KEY[priority] },
+        typedSearchAttributes: searchAttributes,
+      });
+      return { workflowId, duplicate: false };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, duplicate: true };
+      throw err;
+    }
+  };
+
+  const handle = async (priority: Priority, m: Message): Promise<void> => {
+    if (stopping) return void (await handBack(priority, m));
+    let command: IntakeCommand;
+    try {
+      command = IntakeCommand.parse(JSON.parse(m.Body ?? ''));
+    } catch (err) {
+      // Poison: visible again at once, so it reaches the DLQ after maxReceiveCount receives.
+      logger.warn({ messageId: m.MessageId, priority, err: (err as Error).message }, 'unreadable intake message');
+      metrics.record('IntakePoison', 1, 'Count', { Priority: priority });
+      await handBack(priority, m);
+      return;
+    }
+    try {
+      const { workflowId, duplicate } = await start(priority, command);
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queues[priority].url, ReceiptHandle: m.ReceiptHandle }));
+      const intakeToStartMs = Date.now() - Number(m.Attributes?.SentTimestamp ?? Date.now());
+      metrics.record('IntakeToStart', intakeToStartMs, 'Milliseconds', { Priority: priority });
+      metrics.record('Starts', 1, 'Count', { Priority: priority });
+      deps.onStart?.({ priority, workflowId, intakeToStartMs, duplicate });
+    } catch (err) {
+      // Temporal unreachable or similar: the message comes back after its visibility timeout.
+      logger.error({ err, messageId: m.MessageId, priority }, 'could not start the workflow; the message will be retried');
+    }
+  };
+
+  const receive = async (priority: Priority, waitSec: number): Promise<Message[]> => {
+    const res = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queues[priority].url,
+        MaxNumberOfMessages: BATCH,
+        WaitTimeSeconds: waitSec,
+        MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
+      }),
+      { abortSignal: abort.signal },
+    );
+    return res.Messages ?? [];
+  };
+
+  const loop = async (): Promise<void> => {
+    while (!stopping) {
+      try {
+        let served = false;
+        for (const priority of scheduler.order()) {
+          const batch = await receive(priority, 0);
+          if (batch.length === 0) continue;
+          scheduler.served(priority);
+          await Promise.all(batch.map((m) => handle(priority, m)));
+          served = true;
+          break;
+        }
+        if (served || stopping) continue;
+        // Every queue is empty: long-poll all three, then serve what came in priority order.
+        scheduler.idle();
+        const batches = await Promise.all(PRIORITIES.map((p) => receive(p, deps.idleWaitSec ?? 5)));
+        for (const [i, batch] of batches.entries()) await Promise.all(batch.map((m) => handle(PRIORITIES[i]!, m)));
+      } catch (err) {
+        if (stopping) break;
+        logger.error({ err }, 'intake receive failed; retrying in 1 s');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
+
+  // Queue depth per priority, for dashboards, alarms and autoscaling.
+  const depthTimer = setInterval(() => {
+    for (const p of PRIORITIES) {
+      sqs
+        .send(new GetQueueAttributesCommand({ QueueUrl: queues[p].url, AttributeNames: ['ApproximateNumberOfMessages'] }))
+        .then((r) => metrics.record('QueueDepth', Number(r.Attributes?.ApproximateNumberOfMessages ?? 0), 'Count', { Priority: p }))
+        .catch(() => undefined);
+    }
+  }, 15_000);
+  depthTimer.unref();
+
+  const done = loop();
+  return {
+    done,
+    async stop() {
+      stopping = true;
+      clearInterval(depthTimer);
+      abort.abort(); // ends a long poll at once; messages it would have returned stay in SQS
+      await done;
+    },
+  };
+}
+
+export async function startDispatcher(cfg: Config, logger: Logger, opts: Pick<DispatcherDeps, 'onStart' | 'idleWaitSec'> = {}) {
+  const sqs = createSqsClient(cfg);
+  const queues = await ensureIntakeQueues(sqs, cfg);
+  const temporal = await createTemporalClient(cfg);
+  const cloudwatch = createCloudWatchClient(cfg);
+  const metrics = createMetrics(cloudwatch, {
+    flushIntervalMs: cfg.metricsFlushIntervalMs,
+    onError: (err) => logger.warn({ err }, 'could not publish metrics; will retry with the next batch'),
+  });
+  const dispatcher = runDispatcher({ sqs, queues, temporal: temporal.client, metrics, logger, ...opts });
+  logger.info({ queues: PRIORITIES.map((p) => queues[p].url) }, 'dispatcher receiving');
+  return {
+    queues,
+    metrics,
+    done: dispatcher.done,
+    async stop() {
+      await dispatcher.stop();
+      await metrics.close();
+      await temporal.close();
+      cloudwatch.destroy();
+      sqs.destroy();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const cfg = loadConfig();
+  const logger = createLogger(cfg, 'dispatcher');
+  const dispatcher = await startDispatcher(cfg, logger);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no more receives; handing back what was not started');
+    dispatcher.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'unclean shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await dispatcher.done;
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof ConfigError || err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
