@@ -61,7 +61,6 @@ export interface DispatcherDeps {
 export function runDispatcher(deps: DispatcherDeps): Dispatcher {
   const { sqs, queues, temporal, metrics, logger } = deps;
   const scheduler = new PriorityScheduler();
-  const abort = new AbortController();
   let stopping = false;
 
   const handBack = (priority: Priority, m: Message) =>
@@ -132,7 +131,6 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
         WaitTimeSeconds: waitSec,
         MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
       }),
-      { abortSignal: abort.signal },
     );
     return res.Messages ?? [];
   };
@@ -179,7 +177,8 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     async stop() {
       stopping = true;
       clearInterval(depthTimer);
-      abort.abort(); // ends a long poll at once; messages it would have returned stay in SQS
+      // The poll under way is left to finish (at most idleWaitSec): aborting it would strand
+      // the messages SQS hands to it until their visibility timeout. What it returns is handed back.
       await done;
     },
   };

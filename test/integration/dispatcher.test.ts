@@ -1,0 +1,196 @@
+/**
+ * The dispatcher against real SQS (moto) and Temporal: duplicates, poison messages,
+ * SIGTERM with messages in flight, and the priority order of a backlog.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { loadConfig, repoRoot } from '../../src/config';
+import { PRIORITIES, type Priority } from '../../src/domain/priority';
+import { PriorityScheduler } from '../../src/domain/priority-scheduler';
+import { enqueue, ensureIntakeQueues, type IntakeQueues } from '../../src/infra/intake';
+import { createSqsClient } from '../../src/infra/sqs';
+import { createTemporalClient, type TemporalClient } from '../../src/infra/temporal';
+import { workflowIdFor } from '../../src/shared/booking';
+import type { IntakeCommand } from '../../src/shared/intake';
+import type { Started } from '../../workers/dispatcher';
+import { unique } from '../support/ids';
+import { eventually } from '../support/wait';
+import { startTestDispatcher } from '../support/worker';
+
+const cfg = loadConfig();
+const sqs = createSqsClient(cfg);
+let queues: IntakeQueues;
+let temporal: TemporalClient;
+
+beforeAll(async () => {
+  queues = await ensureIntakeQueues(sqs, cfg);
+  temporal = await createTemporalClient(cfg);
+});
+afterAll(async () => {
+  await temporal?.close();
+  sqs.destroy();
+});
+/** Receives and deletes until the queue is empty (PurgeQueue is allowed once a minute). */
+async function drain(QueueUrl: string): Promise<void> {
+  for (;;) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (Messages.length === 0) return;
+    await sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+    );
+  }
+}
+
+beforeEach(async () => {
+  // Each test starts from empty intake queues (the dispatcher never runs across tests).
+  await Promise.all(PRIORITIES.flatMap((p) => [queues[p].url, queues[p].dlqUrl]).map(drain));
+});
+
+const hex = () => unique('x').replace(/[^a-f0-9]/g, '').padEnd(32, '0').slice(0, 32);
+function command(priority: Priority): IntakeCommand & { kind: 'booking' } {
+  const bookingId = `${Date.now().toString(16)}${hex()}`.slice(0, 32);
+  const now = new Date();
+  return {
+    kind: 'booking',
+    version: 1,
+    input: {
+      bookingId,
+      customerId: 'c-dispatch',
+      salonId: 'no-such-salon', // no worker runs here; sagas that a later worker picks up fail fast
+      serviceId: 'no-such-service',
+      start: new Date(now.getTime() + 5 * 86_400_000).toISOString(),
+      paymentMethod: 'pm_card_visa',
+      priority,
+      correlationId: bookingId,
+      requestedAt: now.toISOString(),
+    },
+  };
+}
+
+const exists = async (bookingId: string) => {
+  try {
+    await temporal.client.workflow.getHandle(workflowIdFor(bookingId)).describe();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+};
+
+const depth = async (url: string) =>
+  (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }))).Messages?.length ?? 0;
+
+test('when a message is delivered twice, then one workflow starts and both messages are deleted', async () => {
+  const cmd = command('normal');
+  await enqueue(sqs, queues, 'normal', cmd);
+  await enqueue(sqs, queues, 'normal', cmd);
+  const started: Started[] = [];
+  const dispatcher = await startTestDispatcher({ onStart: (s) => started.push(s) });
+  try {
+    await eventually(() => (started.length === 2 ? true : undefined), { what: 'both deliveries handled' });
+  } finally {
+    await dispatcher.stop();
+  }
+  expect(started.map((s) => s.duplicate).sort()).toEqual([false, true]);
+  expect(new Set(started.map((s) => s.workflowId))).toEqual(new Set([workflowIdFor(cmd.input.bookingId)]));
+  const runs = [];
+  for await (const wf of temporal.client.workflow.list({ query: `WorkflowId = "${workflowIdFor(cmd.input.bookingId)}"` })) runs.push(wf);
+  expect(runs).toHaveLength(1);
+  expect(await depth(queues.normal.url)).toBe(0);
+});
+
+test('when a message cannot be read, then it reaches the dead-letter queue after maxReceiveCount and the dispatcher keeps going', async () => {
+  await sqs.send(new SendMessageCommand({ QueueUrl: queues.normal.url, MessageBody: '{"kind":"booking","input":{"bookingId":1}}' }));
+  await sqs.send(new SendMessageCommand({ QueueUrl: queues.normal.url, MessageBody: 'not json at all' }));
+  const good = command('normal');
+  await enqueue(sqs, queues, 'normal', good);
+  const started: Started[] = [];
+  const dispatcher = await startTestDispatcher({ onStart: (s) => started.push(s) });
+  try {
+    await eventually(() => (started.some((s) => s.workflowId === workflowIdFor(good.input.bookingId)) ? true : undefined), { what: 'the good message' });
+    const dead = await eventually(
+      async () => {
+        const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.normal.dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+        return (res.Messages?.length ?? 0) >= 2 ? res.Messages : undefined;
+      },
+      { timeoutMs: 30_000, what: 'both poison messages in the DLQ' },
+    );
+    expect(dead!.map((m) => m.Body).sort()).toEqual(['not json at all', '{"kind":"booking","input":{"bookingId":1}}']);
+    // Still serving after the poison.
+    const after = command('high');
+    await enqueue(sqs, queues, 'high', after);
+    await eventually(() => (started.some((s) => s.workflowId === workflowIdFor(after.input.bookingId)) ? true : undefined), { what: 'a later message' });
+  } finally {
+    await dispatcher.stop();
+  }
+  expect(started).toHaveLength(2);
+});
+
+test('when the dispatcher gets SIGTERM with messages in flight, then none is lost: a restart starts every one', async () => {
+  const commands = Array.from({ length: 60 }, (_, i) => command(PRIORITIES[i % 3]!));
+  await Promise.all(commands.map((c) => enqueue(sqs, queues, c.input.priority, c)));
+  const child = spawn(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [path.join(repoRoot, 'workers', 'dispatcher.ts')], {
+    env: { ...process.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Stop it as soon as it has started some, so the rest are in flight or still queued.
+  await eventually(async () => ((await Promise.all(commands.slice(0, 3).map((c) => exists(c.input.bookingId)))).some(Boolean) ? true : undefined), {
+    timeoutMs: 60_000,
+    intervalMs: 20,
+    what: 'the first starts',
+  });
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(output).toContain('shutting down');
+
+  const dispatcher = await startTestDispatcher();
+  try {
+    await eventually(async () => ((await Promise.all(commands.map((c) => exists(c.input.bookingId)))).every(Boolean) ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      what: 'every command started',
+    });
+  } finally {
+    await dispatcher.stop();
+  }
+  for (const p of PRIORITIES) expect(await depth(queues[p].url)).toBe(0);
+});
+
+test('when a mixed backlog waits, then a restarted dispatcher serves high first and normal and low within the stated bound', async () => {
+  // More high than one cycle's high turns can take, so high stays backlogged across cycles.
+  const counts: Record<Priority, number> = { high: 150, normal: 40, low: 40 };
+  const total = counts.high + counts.normal + counts.low;
+  // Queued low first, then normal, then high: the order of arrival favours low.
+  for (const p of ['low', 'normal', 'high'] as const) {
+    await Promise.all(Array.from({ length: counts[p] }, () => enqueue(sqs, queues, p, command(p))));
+  }
+  const started: Started[] = [];
+  const dispatcher = await startTestDispatcher({ onStart: (s) => started.push(s) });
+  try {
+    await eventually(() => (started.length >= total ? true : undefined), { timeoutMs: 90_000, intervalMs: 100, what: 'the whole backlog' });
+  } finally {
+    await dispatcher.stop();
+  }
+  const order = started.map((s) => s.priority);
+  expect(order[0]).toBe('high');
+  // High leads: its mean position is well ahead of normal's and low's.
+  const mean = (p: Priority) => order.reduce((sum, x, i) => (x === p ? sum + i : sum), 0) / counts[p];
+  expect(mean('high')).toBeLessThan(mean('normal'));
+  expect(mean('high')).toBeLessThan(mean('low'));
+  // Normal and low are never starved: while high still has a backlog, each is served within its bound.
+  const lastHigh = order.lastIndexOf('high');
+  for (const p of ['normal', 'low'] as const) {
+    const bound = PriorityScheduler.starvationBound(p) * 10; // turns of up to 10 messages
+    const positions = order.flatMap((x, i) => (x === p && i <= lastHigh ? [i] : []));
+    expect(positions.length).toBeGreaterThan(0);
+    expect(positions[0]!).toBeLessThanOrEqual(bound);
+    const gaps = positions.slice(1).map((pos, i) => pos - positions[i]!);
+    expect(Math.max(0, ...gaps)).toBeLessThanOrEqual(bound + 10);
+  }
+}, 180_000);
