@@ -117,7 +117,7 @@ test('when a message cannot be read, then it reaches the dead-letter queue after
       },
       { timeoutMs: 30_000, what: 'both poison messages in the DLQ' },
     );
-    expect(dead!.map((m) => m.Body).sort()).toEqual(['not json at all', '{"kind":"booking","input":{"bookingId":1}}']);
+    expect(dead.map((m) => m.Body).sort()).toEqual(['not json at all', '{"kind":"booking","input":{"bookingId":1}}']);
     // Still serving after the poison.
     const after = command('high');
     await enqueue(sqs, queues, 'high', after);
