@@ -16,6 +16,7 @@ import { up } from './stack/stack';
 export const PROCESSES: { name: string; entry: string }[] = [
   { name: 'gateway', entry: 'src/gateway/main.ts' },
   { name: 'booking-worker', entry: 'workers/booking-worker.ts' },
+  { name: 'dispatcher', entry: 'workers/dispatcher.ts' },
 ];
 
 async function seed(cfg: ReturnType<typeof loadConfig>): Promise<void> {

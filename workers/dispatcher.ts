@@ -32,6 +32,8 @@ import { BookingIdKey, BookingStatusKey, NeedsAttentionKey, PriorityKey, SalonId
 /** Temporal's priority keys: lower runs first. */
 const PRIORITY_KEY: Record<Priority, number> = { high: 1, normal: 3, low: 5 };
 const BATCH = 10;
+/** Receives per turn: a high turn takes up to 30 messages and starts them at once. */
+const RECEIVES_PER_TURN: Record<Priority, number> = { high: 3, normal: 1, low: 1 };
 
 export interface Started {
   priority: Priority;
@@ -140,7 +142,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
       try {
         let served = false;
         for (const priority of scheduler.order()) {
-          const batch = await receive(priority, 0);
+          const batch = (await Promise.all(Array.from({ length: RECEIVES_PER_TURN[priority] }, () => receive(priority, 0)))).flat();
           if (batch.length === 0) continue;
           scheduler.served(priority);
           await Promise.all(batch.map((m) => handle(priority, m)));

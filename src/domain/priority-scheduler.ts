@@ -5,9 +5,9 @@
  *
  * Starvation bound: while every queue is backlogged, a cycle is W = high + normal + low
  * turns, so a message at the head of a queue waits at most W − weight(its queue) turns
- * (each turn takes one batch of up to 10 messages). With the default 7/2/1: normal gets
- * at least 2 batches in 10 and waits at most 8 batches (80 messages); low gets at least
- * 1 in 10 and waits at most 9 batches (90 messages).
+ * (the dispatcher takes up to 30 messages on a high turn, up to 10 on the others). With
+ * the default 7/2/1: normal gets at least 2 turns in 10 and waits at most 8 turns
+ * (≤ 220 messages); low gets at least 1 in 10 and waits at most 9 turns (≤ 230 messages).
  */
 import { PRIORITIES, type Priority } from './priority';
 

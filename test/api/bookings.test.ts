@@ -299,3 +299,26 @@ describe('validation and roles', () => {
     await settled(client.api, imminent.body.bookingId);
   });
 });
+
+test('when an operator posts a bulk import, then it runs as low-priority work and the salons appear', async () => {
+  const city = unique('Ciudad').replace(/[^A-Za-z0-9]/g, '');
+  const res = await operator.post('/v1/imports', {
+    salons: [
+      { name: 'Importado Uno', city, timezone: 'Europe/Madrid', services: [{ name: 'Corte', durationMin: 30, priceCents: 2000, currency: 'EUR' }] },
+      { name: 'Importado Dos', city, timezone: 'Europe/Madrid', services: [] },
+    ],
+  });
+  expect(res.status).toBe(202);
+  expect(res.body.priority).toBe('low');
+  const salons = await eventually(
+    async () => {
+      const list = await anon.get(`/v1/salons?city=${city}`);
+      return list.body.items.length === 2 ? list.body.items : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: 'the imported salons' },
+  );
+  const uno = salons.find((s: { name: string }) => s.name === 'Importado Uno');
+  expect((await anon.get(`/v1/salons/${uno.id}/services`)).body.items.map((s: { name: string }) => s.name)).toEqual(['Corte']);
+  const described = await temporal.client.workflow.getHandle(`import:${res.body.importId}`).describe();
+  expect(described.taskQueue).toBe('bookings-low');
+});
