@@ -7,7 +7,7 @@ import { bundleWorkflowCode, NativeConnection, Worker, type ActivityInterceptors
 import type { Logger } from 'pino';
 import { createBookingActivities } from '../activities/booking';
 import { createCatalogueActivities } from '../activities/catalogue';
-import { ConfigError, loadConfig, type Config } from '../src/config';
+import type { Config } from '../src/config';
 import { PRIORITIES } from '../src/domain/priority';
 import { createCloudWatchClient } from '../src/infra/cloudwatch';
 import { createEventPublisher, ensureTopics } from '../src/infra/events';
@@ -18,7 +18,7 @@ import { connectMongo } from '../src/infra/mongo';
 import { createStripe } from '../src/infra/stripe';
 import { installTemporalRuntime } from '../src/infra/temporal-runtime';
 import { taskQueueFor } from '../src/shared/booking';
-import { createLogger } from '../src/shared/logger';
+import { runProcess } from '../src/shared/process';
 
 /** Step failures and durations per activity, to CloudWatch. */
 const stepMetrics =
@@ -105,28 +105,6 @@ export async function startBookingWorker(cfg: Config, logger: Logger): Promise<B
   };
 }
 
-async function main(): Promise<void> {
-  const cfg = loadConfig();
-  const logger = createLogger(cfg, 'booking-worker');
-  const worker = await startBookingWorker(cfg, logger);
-  const shutdown = (signal: string): void => {
-    logger.info({ signal }, 'shutting down: finishing tasks in hand');
-    worker.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'unclean shutdown');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  await worker.done;
-}
-
 if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof ConfigError || err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
+  runProcess('booking-worker', startBookingWorker, 'shutting down: finishing tasks in hand');
 }

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig, type Config } from '../src/config';
+import type { Config } from '../src/config';
 import { PRIORITIES, type Priority } from '../src/domain/priority';
 import { PriorityScheduler } from '../src/domain/priority-scheduler';
 import { createCloudWatchClient } from '../src/infra/cloudwatch';
@@ -26,7 +26,7 @@ import { createSqsClient } from '../src/infra/sqs';
 import { createTemporalClient } from '../src/infra/temporal';
 import { taskQueueFor, WORKFLOW_TYPE, workflowIdFor } from '../src/shared/booking';
 import { IntakeCommand } from '../src/shared/intake';
-import { createLogger } from '../src/shared/logger';
+import { runProcess } from '../src/shared/process';
 import { BookingIdKey, BookingStatusKey, NeedsAttentionKey, PriorityKey, SalonIdKey } from '../src/shared/search-attributes';
 
 /** Temporal's priority keys: lower runs first. */
@@ -211,31 +211,6 @@ export async function startDispatcher(cfg: Config, logger: Logger, opts: Pick<Di
   };
 }
 
-async function main(): Promise<void> {
-  const cfg = loadConfig();
-  const logger = createLogger(cfg, 'dispatcher');
-  const dispatcher = await startDispatcher(cfg, logger);
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: no more receives; handing back what was not started');
-    dispatcher.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'unclean shutdown');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  await dispatcher.done;
-}
-
 if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof ConfigError || err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
+  runProcess('dispatcher', startDispatcher, 'shutting down: no more receives; handing back what was not started');
 }

@@ -50,17 +50,16 @@ const timezone = z
   .refine((tz) => IANAZone.isValidZone(tz), 'use an IANA time zone, for example Europe/Madrid')
   .openapi({ example: 'Europe/Madrid' });
 
-export const SalonBody = z
-  .strictObject({
-    name,
-    city: name,
-    address: z.string().trim().max(300).optional(),
-    timezone,
-    cancellationWindowHours: z.number().int().min(0).max(720).optional().openapi({
-      description: 'a booking cancelled at least this long before its start is refunded (default 24)',
-    }),
-  })
-  .openapi('SalonBody');
+const salonFields = {
+  name,
+  city: name,
+  address: z.string().trim().max(300).optional(),
+  timezone,
+  cancellationWindowHours: z.number().int().min(0).max(720).optional().openapi({
+    description: 'a booking cancelled at least this long before its start is refunded (default 24)',
+  }),
+};
+export const SalonBody = z.strictObject(salonFields).openapi('SalonBody');
 export const SalonPatch = SalonBody.partial()
   .refine((p) => Object.keys(p).length > 0, 'send at least one field to change')
   .openapi('SalonPatch');
@@ -223,7 +222,7 @@ export const ImportBody = z
   .strictObject({
     importId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1–64 letters, digits, _ or -').optional(),
     salons: z
-      .array(SalonBody.extend({ services: z.array(ServiceBody).max(100).default([]) }))
+      .array(z.strictObject({ ...salonFields, services: z.array(ServiceBody).max(100).optional() }))
       .min(1, 'import at least one salon')
       .max(100),
   })
