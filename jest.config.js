@@ -5,6 +5,9 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 module.exports = {
   // The integration projects share one set of servers: one test file at a time.
   maxWorkers: 1,
+  // Temporal's native runtime (in-process workers) keeps the event loop alive after the
+  // last test; every test stops its own servers and workers, so end the run there.
+  forceExit: true,
   projects: [
     {
       displayName: 'unit',
