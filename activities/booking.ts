@@ -214,6 +214,19 @@ export function createBookingActivities(deps: BookingDeps) {
       metrics.record('SagaOutcome', 1, 'Count', { Outcome: 'confirmed' });
     },
 
+    /** Back-office (low priority): the reminder 24 h before a confirmed booking, as `reserva.recordatorio`. */
+    async sendReminder({ bookingId }: BookingRef): Promise<{ sent: boolean }> {
+      const booking = await loadBooking(bookingId);
+      if (booking.status !== 'confirmed') return { sent: false };
+      await publish(TOPICS.bookingReminder, booking, {
+        customerId: booking.customerId,
+        serviceId: booking.serviceId,
+        staffId: booking.staffId,
+        start: booking.start.toISOString(),
+      });
+      return { sent: true };
+    },
+
     /** Compensation of step 2. */
     async releaseHold({ bookingId }: BookingRef): Promise<void> {
       await releaseHold(models, bookingId);
@@ -266,7 +279,7 @@ export function createBookingActivities(deps: BookingDeps) {
         { $set: { status: 'cancelled' } },
       );
       const booking = await models.Booking.findById(bookingId).lean();
-      await publish(TOPICS.bookingCancelled, booking ?? { _id: bookingId, salonId }, { refundedCents });
+      await publish(TOPICS.bookingCancelled, booking ?? { _id: bookingId, salonId }, { refundedCents, customerId: booking?.customerId });
       compensated('markBookingCancelled');
       metrics.record('SagaOutcome', 1, 'Count', { Outcome: 'cancelled' });
     },

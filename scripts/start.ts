@@ -17,6 +17,7 @@ export const PROCESSES: { name: string; entry: string }[] = [
   { name: 'gateway', entry: 'src/gateway/main.ts' },
   { name: 'booking-worker', entry: 'workers/booking-worker.ts' },
   { name: 'dispatcher', entry: 'workers/dispatcher.ts' },
+  { name: 'notifications', entry: 'workers/notifications.ts' },
 ];
 
 async function seed(cfg: ReturnType<typeof loadConfig>): Promise<void> {

@@ -27,6 +27,7 @@ import {
   retryCompensationSignal,
   type SagaStatus,
   statusQuery,
+  taskQueueFor,
 } from '../src/shared/booking';
 import { BookingStatusKey, NeedsAttentionKey } from '../src/shared/search-attributes';
 
@@ -52,6 +53,15 @@ const compensationStep = proxyActivities<BookingActivities>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
+
+// The reminder is back-office work: it runs on the low-priority task queue.
+const reminderStep = proxyActivities<BookingActivities>({
+  taskQueue: taskQueueFor('low'),
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
+});
+
+export const REMINDER_BEFORE_MS = 24 * 3_600_000;
 
 interface Compensation {
   name: string;
@@ -178,7 +188,16 @@ export async function bookingSaga(input: BookingInput): Promise<SagaStatus> {
     throw ApplicationFailure.create({ type: 'SagaFailed', message: String(err), nonRetryable: true });
   }
 
-  // Confirmed: wait until the appointment starts for a cancellation, then the saga is done.
+  // Confirmed: a durable timer for the reminder 24 h ahead, unless cancelled first.
+  const untilReminder = new Date(input.start).getTime() - REMINDER_BEFORE_MS - Date.now();
+  if (untilReminder > 0 && !(await condition(() => cancelRequested, untilReminder))) {
+    try {
+      await reminderStep.sendReminder(ref);
+    } catch {
+      // A reminder that could not be sent never undoes a confirmed booking.
+    }
+  }
+  // Then wait until the appointment starts for a cancellation; after that the saga is done.
   const untilStart = new Date(input.start).getTime() - Date.now();
   if (untilStart > 0 && (await condition(() => cancelRequested, untilStart))) {
     const refundable = refundOnCancel({

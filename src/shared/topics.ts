@@ -4,6 +4,7 @@ export const TOPICS = {
   bookingConfirmed: 'reserva.confirmada',
   bookingCancelled: 'reserva.cancelada',
   bookingFailed: 'reserva.fallida',
+  bookingReminder: 'reserva.recordatorio',
   userRegistered: 'user.registered',
   salonUpdates: 'salones.actualizaciones',
 } as const;

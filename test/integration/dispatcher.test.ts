@@ -15,6 +15,7 @@ import { createTemporalClient, type TemporalClient } from '../../src/infra/tempo
 import { workflowIdFor } from '../../src/shared/booking';
 import type { IntakeCommand } from '../../src/shared/intake';
 import type { Started } from '../../workers/dispatcher';
+import { metricSum } from '../support/cloudwatch';
 import { unique } from '../support/ids';
 import { eventually } from '../support/wait';
 import { startTestDispatcher } from '../support/worker';
@@ -87,12 +88,29 @@ test('when a message is delivered twice, then one workflow starts and both messa
   await enqueue(sqs, queues, 'normal', cmd);
   await enqueue(sqs, queues, 'normal', cmd);
   const started: Started[] = [];
+  const since = new Date();
+  const before = await Promise.all([
+    metricSum('IntakeToStart', { Priority: 'normal' }, 'SampleCount', since),
+    metricSum('Starts', { Priority: 'normal' }, 'Sum', since),
+  ]);
   const dispatcher = await startTestDispatcher({ onStart: (s) => started.push(s) });
   try {
     await eventually(() => (started.length === 2 ? true : undefined), { what: 'both deliveries handled' });
   } finally {
-    await dispatcher.stop();
+    await dispatcher.stop(); // flushes its metrics
   }
+  // Per-priority intake metrics reached CloudWatch: one latency sample and one start per delivery.
+  const after = await eventually(
+    async () => {
+      const now = await Promise.all([
+        metricSum('IntakeToStart', { Priority: 'normal' }, 'SampleCount', since),
+        metricSum('Starts', { Priority: 'normal' }, 'Sum', since),
+      ]);
+      return now[0] >= before[0] + 2 && now[1] >= before[1] + 2 ? now : undefined;
+    },
+    { what: 'the intake metrics' },
+  );
+  expect(after[0] - before[0]).toBe(2);
   expect(started.map((s) => s.duplicate).sort()).toEqual([false, true]);
   expect(new Set(started.map((s) => s.workflowId))).toEqual(new Set([workflowIdFor(cmd.input.bookingId)]));
   const runs = [];

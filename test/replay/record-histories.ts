@@ -30,6 +30,7 @@ const activities = (declined: boolean): BookingActivities =>
     refundPayment: async () => ({ refundedCents: 0 }),
     markBookingFailed: async () => undefined,
     markBookingCancelled: async () => undefined,
+    sendReminder: async () => ({ sent: true }),
   });
 
 /**

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { BookingActivities } from '../../activities/booking';
 import { loadConfig } from '../../src/config';
 import { FAILURE_TYPES } from '../../src/domain/booking';
-import { type BookingInput, cancelSignal, cancelUpdate, retryCompensationSignal, type SagaStatus, statusQuery, workflowIdFor } from '../../src/shared/booking';
+import { type BookingInput, cancelSignal, cancelUpdate, taskQueueFor, retryCompensationSignal, type SagaStatus, statusQuery, workflowIdFor } from '../../src/shared/booking';
 import { BookingIdKey, NeedsAttentionKey, SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { temporalTestServer } from '../../scripts/stack/components';
 import { unique } from '../support/ids';
@@ -63,6 +63,7 @@ function stubs(overrides: Partial<Record<keyof BookingActivities, (...args: any[
     refundPayment: async (args: { amountCents?: number }) => ({ refundedCents: args.amountCents ?? RESERVATION.priceCents }),
     markBookingFailed: async () => undefined,
     markBookingCancelled: async () => undefined,
+    sendReminder: async () => ({ sent: true }),
   };
   const activities = Object.fromEntries(
     Object.entries({ ...defaults, ...overrides }).map(([name, fn]) => [
@@ -95,15 +96,15 @@ async function input(overrides: Partial<BookingInput> & { leadMs?: number } = {}
   };
 }
 
+/** A worker on a fresh task queue, and one on bookings-low for the reminder (back-office) step. */
 async function withWorker<T>(h: Harness, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = unique('saga');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: bundle,
-    activities: h.activities,
-  });
-  return worker.runUntil(fn(taskQueue));
+  const [worker, lowWorker] = await Promise.all(
+    [taskQueue, taskQueueFor('low')].map((tq) =>
+      Worker.create({ connection: env.nativeConnection, taskQueue: tq, workflowBundle: bundle, activities: h.activities }),
+    ),
+  );
+  return lowWorker!.runUntil(worker!.runUntil(fn(taskQueue)));
 }
 
 const start = (taskQueue: string, args: BookingInput) =>
@@ -140,13 +141,22 @@ function gate() {
   };
 }
 
-test('when every step succeeds, then the four steps run in order and nothing is compensated', async () => {
-  const h = stubs();
-  const status = await withWorker(h, async (tq) => {
-    const handle = await start(tq, await input());
-    return handle.result(); // time skips to the appointment
+test('when every step succeeds, then the four steps run in order, the reminder goes out 24 h ahead and nothing is compensated', async () => {
+  let reminderAt: number | undefined;
+  const h = stubs({
+    sendReminder: async () => {
+      reminderAt = await env.currentTimeMs();
+      return { sent: true };
+    },
   });
-  expect(h.calls).toEqual(['createReservation', 'checkAvailability', 'confirmPayment', 'confirmBooking']);
+  const args = await input({ leadMs: 3 * DAY });
+  const status = await withWorker(h, async (tq) => {
+    const handle = await start(tq, args);
+    return handle.result(); // time skips to the reminder, then to the appointment
+  });
+  expect(h.calls).toEqual(['createReservation', 'checkAvailability', 'confirmPayment', 'confirmBooking', 'sendReminder']);
+  // The durable timer fired 24 h before the start (to the second, on the test server's clock).
+  expect(Math.abs(new Date(args.start).getTime() - DAY - reminderAt!)).toBeLessThan(60_000);
   expect(status).toMatchObject({ status: 'confirmed', step: 'done', staffId: 'staff-1', compensations: [] });
 });
 
