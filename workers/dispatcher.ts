@@ -58,6 +58,8 @@ export interface DispatcherDeps {
   onStart?: (s: Started) => void;
   /** Long-poll wait when every queue is empty (s). */
   idleWaitSec?: number;
+  /** How often queue depths are published (ms). */
+  depthIntervalMs?: number;
 }
 
 export function runDispatcher(deps: DispatcherDeps): Dispatcher {
@@ -162,18 +164,20 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     }
   };
 
-  // Queue depth per priority, for dashboards, alarms and autoscaling.
-  const depthTimer = setInterval(() => {
-    for (const p of PRIORITIES) {
-      sqs
-        .send(new GetQueueAttributesCommand({ QueueUrl: queues[p].url, AttributeNames: ['ApproximateNumberOfMessages'] }))
-        .then((r) => metrics.record('QueueDepth', Number(r.Attributes?.ApproximateNumberOfMessages ?? 0), 'Count', { Priority: p }))
-        .catch(() => undefined);
-    }
-  }, 15_000);
+  // Queue depth per priority, for dashboards, alarms and autoscaling: at start, then on a timer.
+  const publishDepth = () =>
+    Promise.all(
+      PRIORITIES.map((p) =>
+        sqs
+          .send(new GetQueueAttributesCommand({ QueueUrl: queues[p].url, AttributeNames: ['ApproximateNumberOfMessages'] }))
+          .then((r) => metrics.record('QueueDepth', Number(r.Attributes?.ApproximateNumberOfMessages ?? 0), 'Count', { Priority: p }))
+          .catch(() => undefined),
+      ),
+    );
+  const depthTimer = setInterval(() => void publishDepth(), deps.depthIntervalMs ?? 15_000);
   depthTimer.unref();
 
-  const done = loop();
+  const done = publishDepth().then(loop);
   return {
     done,
     async stop() {
@@ -186,7 +190,11 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
   };
 }
 
-export async function startDispatcher(cfg: Config, logger: Logger, opts: Pick<DispatcherDeps, 'onStart' | 'idleWaitSec'> = {}) {
+export async function startDispatcher(
+  cfg: Config,
+  logger: Logger,
+  opts: Pick<DispatcherDeps, 'onStart' | 'idleWaitSec' | 'depthIntervalMs'> = {},
+) {
   const sqs = createSqsClient(cfg);
   const queues = await ensureIntakeQueues(sqs, cfg);
   const temporal = await createTemporalClient(cfg);

@@ -13,6 +13,7 @@ import { ApiClient, newClient, newSalon, newSalonAdmin, operatorOf, startTestGat
 import { unique } from '../support/ids';
 import { metricSum } from '../support/cloudwatch';
 import { collectEvents } from '../support/kafka';
+import { chargesFor } from '../support/stripe';
 import { eventually } from '../support/wait';
 import { startTestDispatcher, startTestWorker } from '../support/worker';
 
@@ -187,8 +188,7 @@ test('when the same Idempotency-Key is sent twice, then one booking, one workflo
   for await (const wf of temporal.client.workflow.list({ query: `BookingId = "${first.body.bookingId}"` })) runs.push(wf);
   expect(runs).toHaveLength(1);
   expect(await gateway.models.Booking.countDocuments({ customerId: client.id })).toBe(1);
-  const intents = await stripe.paymentIntents.list({ limit: 100 });
-  expect(intents.data.filter((pi) => pi.metadata?.bookingId === first.body.bookingId && pi.status === 'succeeded')).toHaveLength(1);
+  expect(await chargesFor(stripe, first.body.bookingId)).toHaveLength(1);
 
   const changed = await client.api.post('/v1/bookings', { ...body, start: at(7) }, { 'idempotency-key': key });
   expect(changed.status).toBe(409);

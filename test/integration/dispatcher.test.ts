@@ -111,12 +111,26 @@ test('when a message is delivered twice, then one workflow starts and both messa
     { what: 'the intake metrics' },
   );
   expect(after[0] - before[0]).toBe(2);
+
   expect(started.map((s) => s.duplicate).sort()).toEqual([false, true]);
   expect(new Set(started.map((s) => s.workflowId))).toEqual(new Set([workflowIdFor(cmd.input.bookingId)]));
   const runs = [];
   for await (const wf of temporal.client.workflow.list({ query: `WorkflowId = "${workflowIdFor(cmd.input.bookingId)}"` })) runs.push(wf);
   expect(runs).toHaveLength(1);
   expect(await depth(queues.normal.url)).toBe(0);
+});
+
+test('when messages wait, then the dispatcher publishes each queue’s depth per priority', async () => {
+  const since = new Date();
+  await Promise.all(Array.from({ length: 7 }, () => enqueue(sqs, queues, 'low', command('low'))));
+  const dispatcher = await startTestDispatcher({ depthIntervalMs: 60_000 });
+  await dispatcher.stop(); // its first act was to publish the depths it found
+  const depth = await eventually(async () => {
+    const max = await metricSum('QueueDepth', { Priority: 'low' }, 'Maximum', since);
+    return max >= 7 ? max : undefined;
+  }, { what: 'QueueDepth for low' });
+  expect(depth).toBeGreaterThanOrEqual(7);
+  expect(await metricSum('QueueDepth', { Priority: 'high' }, 'SampleCount', since)).toBeGreaterThanOrEqual(1);
 });
 
 test('when a message cannot be read, then it reaches the dead-letter queue after maxReceiveCount and the dispatcher keeps going', async () => {

@@ -13,6 +13,7 @@ import { createStripe } from '../../src/infra/stripe';
 import { createTemporalClient, type TemporalClient } from '../../src/infra/temporal';
 import { workflowIdFor } from '../../src/shared/booking';
 import { ApiClient, newClient, newSalon, operatorOf, startTestGateway } from '../support/gateway';
+import { chargesFor } from '../support/stripe';
 import { eventually } from '../support/wait';
 import { spawnWorker, startTestDispatcher } from '../support/worker';
 
@@ -73,8 +74,7 @@ test('when the worker is SIGKILLed during the payment step and restarted, then t
   );
   expect(booking.status).toBe('confirmed');
 
-  const intents = await stripe.paymentIntents.list({ limit: 100 });
-  const charged = intents.data.filter((pi) => pi.metadata?.bookingId === bookingId && pi.status === 'succeeded');
+  const charged = await chargesFor(stripe, bookingId);
   expect(charged).toHaveLength(1);
   expect(charged[0]!.amount).toBe(7700);
   expect(charged[0]!.id).toBe((await gateway.models.Booking.findById(bookingId).lean())!.paymentIntentId);
