@@ -11,26 +11,42 @@ import { isDuplicateKeyError } from './mongo';
 
 export class BookingRejected extends Error {}
 
+/** What pricing a booking needs; a caller that read it already passes it in. */
+export interface BookingContext {
+  salon: { cancellationWindowHours: number };
+  service: { durationMin: number; bufferMin: number; priceCents: number; currency: string };
+  promotions: { discountPercent: number }[];
+}
+
+/** Reads the salon, the active service and the promotions active at `at`. */
+export async function loadBookingContext(
+  models: Models,
+  ref: { salonId: string; serviceId: string },
+  at: Date,
+): Promise<BookingContext> {
+  const salon = await models.Salon.findById(ref.salonId).lean().catch(() => null);
+  if (!salon) throw new BookingRejected(`salon ${ref.salonId} does not exist`);
+  const service = await models.Service.findOne({ _id: ref.serviceId, salonId: ref.salonId, active: true })
+    .lean()
+    .catch(() => null);
+  if (!service) throw new BookingRejected(`service ${ref.serviceId} is not offered by salon ${ref.salonId}`);
+  const promotions = await models.Promotion.find({
+    salonId: ref.salonId,
+    serviceIds: ref.serviceId,
+    startsAt: { $lte: at },
+    endsAt: { $gt: at },
+  }).lean();
+  return { salon, service, promotions };
+}
+
 export async function upsertPendingBooking(
   models: Models,
   input: BookingInput,
-  extra: { requestHash?: string; idempotencyKey?: string } = {},
+  extra: { requestHash?: string; idempotencyKey?: string; context?: BookingContext } = {},
 ): Promise<{ booking: BookingDoc & { _id: string }; created: boolean }> {
-  const salon = await models.Salon.findById(input.salonId).lean().catch(() => null);
-  if (!salon) throw new BookingRejected(`salon ${input.salonId} does not exist`);
-  const service = await models.Service.findOne({ _id: input.serviceId, salonId: input.salonId, active: true })
-    .lean()
-    .catch(() => null);
-  if (!service) throw new BookingRejected(`service ${input.serviceId} is not offered by salon ${input.salonId}`);
+  const { salon, service, promotions } = extra.context ?? (await loadBookingContext(models, input, new Date(input.requestedAt)));
   const start = new Date(input.start);
   const end = new Date(start.getTime() + service.durationMin * 60_000);
-  const requestedAt = new Date(input.requestedAt);
-  const promotions = await models.Promotion.find({
-    salonId: input.salonId,
-    serviceIds: input.serviceId,
-    startsAt: { $lte: requestedAt },
-    endsAt: { $gt: requestedAt },
-  }).lean();
   let created = false;
   try {
     const res = await models.Booking.updateOne(

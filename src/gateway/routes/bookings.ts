@@ -9,7 +9,7 @@ import type { Express, Request } from 'express';
 import { GRANULE_MIN } from '../../domain/availability';
 import { AppError, notFound } from '../../domain/errors';
 import { classifyPriority, type Priority } from '../../domain/priority';
-import { upsertPendingBooking } from '../../infra/bookings';
+import { type BookingContext, BookingRejected, loadBookingContext, upsertPendingBooking } from '../../infra/bookings';
 import type { BookingDoc, Models } from '../../infra/models';
 import { type BookingInput, cancelUpdate, workflowIdFor } from '../../shared/booking';
 import type { IntakeCommand } from '../../shared/intake';
@@ -91,10 +91,13 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       });
     }
 
-    const salon = await models.Salon.findById(body.salonId).lean();
-    if (!salon) throw notFound('salon', body.salonId);
-    const service = await models.Service.findOne({ _id: body.serviceId, salonId: body.salonId, active: true }).lean();
-    if (!service) throw notFound('service', body.serviceId);
+    let context: BookingContext;
+    try {
+      context = await loadBookingContext(models, body, now);
+    } catch (err) {
+      if (err instanceof BookingRejected) throw new AppError('not-found', `${err.message}; check the id`);
+      throw err;
+    }
     if (body.staffId) {
       const staff = await models.Staff.findOne({ _id: body.staffId, salonId: body.salonId }).lean();
       if (!staff) throw notFound('staff member', body.staffId);
@@ -104,13 +107,7 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
         });
       }
     }
-    const promotions = await models.Promotion.find({
-      salonId: body.salonId,
-      serviceIds: body.serviceId,
-      startsAt: { $lte: now },
-      endsAt: { $gt: now },
-    }).lean();
-    const priority = classifyPriority({ kind: 'booking', start, requestedAt: now, promotionActive: promotions.length > 0 });
+    const priority = classifyPriority({ kind: 'booking', start, requestedAt: now, promotionActive: context.promotions.length > 0 });
 
     const bookingId = key ? sha256(`${who.userId}:${key}`).slice(0, 32) : crypto.randomUUID().replace(/-/g, '');
     const requestHash = sha256(JSON.stringify(body));
@@ -128,7 +125,11 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       holdTtlMs: deps.holdTtlMs,
     };
     // Recorded before the 202, so the booking is readable at once and a retry finds it.
-    const { booking, created } = await upsertPendingBooking(models, input, { requestHash, ...(key ? { idempotencyKey: key } : {}) });
+    const { booking, created } = await upsertPendingBooking(models, input, {
+      requestHash,
+      context,
+      ...(key ? { idempotencyKey: key } : {}),
+    });
     if (!created && booking.requestHash !== requestHash) {
       throw new AppError('conflict', 'this Idempotency-Key was used for a different booking request; use a new key');
     }
