@@ -300,6 +300,35 @@ const ferretdb: Component = {
 
 const stripeDir = (cfg: Config): string => toolDir(cfg, 'localstripe', VERSIONS.localstripe);
 
+/**
+ * localstripe keeps its store in a fixed /tmp/localstripe.pickle, rewritten on every
+ * change: two stacks would share it, and a stop mid-write leaves a truncated file that
+ * fails the next start. This launcher keeps the store in the stack's state directory and
+ * writes it atomically.
+ */
+const LOCALSTRIPE_LAUNCHER = `
+import os, pickle, sys
+from localstripe import resources
+path = os.environ['LOCALSTRIPE_STORE']
+def load(self):
+    try:
+        with open(path, 'rb') as f:
+            data = pickle.load(f)
+        self.clear()
+        self.update(data)
+    except (FileNotFoundError, EOFError, pickle.UnpicklingError):
+        pass
+def dump(self):
+    with open(path + '.tmp', 'wb') as f:
+        pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(path + '.tmp', path)
+resources.Store.try_load_from_disk = load
+resources.Store.dump_to_disk = dump
+from localstripe.server import start
+sys.argv = ['localstripe'] + sys.argv[1:]
+start()
+`;
+
 const localstripe: Component = {
   name: 'localstripe',
   version: VERSIONS.localstripe,
@@ -309,8 +338,9 @@ const localstripe: Component = {
   install: (cfg) => pipInstall(stripeDir(cfg), `localstripe==${VERSIONS.localstripe}`),
   async command(cfg) {
     return {
-      cmd: path.join(stripeDir(cfg), 'bin', 'localstripe'),
-      args: ['--port', String(portOf(cfg.stripe.apiUrl))],
+      cmd: path.join(stripeDir(cfg), 'bin', 'python3'),
+      args: ['-c', LOCALSTRIPE_LAUNCHER, '--port', String(portOf(cfg.stripe.apiUrl))],
+      env: { LOCALSTRIPE_STORE: path.join(stateDir(cfg, 'localstripe'), 'store.pickle') },
     };
   },
   healthy: (cfg) =>
