@@ -20,10 +20,6 @@ export const REASON_OF_TYPE: Record<string, FailureReason> = {
   [FAILURE_TYPES.HoldExpired]: 'hold_expired',
 };
 
-export function isTerminal(status: BookingStatus): boolean {
-  return status === 'failed' || status === 'cancelled';
-}
-
 /** The price after the best active promotion, rounded to the minor unit. */
 export function discountedPrice(priceCents: number, discountPercents: number[]): number {
   const best = Math.max(0, ...discountPercents.filter((d) => d > 0 && d <= 100));

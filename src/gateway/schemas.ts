@@ -173,8 +173,6 @@ export const Problem = z
   })
   .openapi('Problem');
 
-export const SalonParams = z.object({ salonId: z.string() });
-
 export const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
 export const SalonAdminBody = z
