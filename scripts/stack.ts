@@ -2,18 +2,25 @@
  * `npm run stack -- up|down|status|logs [component]|install`
  *
  * Runs the product's dependencies as real local servers. Ports and the state directory
- * come from the same environment variables as the product's configuration.
+ * come from the same environment variables as the product's configuration. `--test`
+ * (or `--profile=bench|chaos`) works on an isolated stack instead of the development one.
  */
 import { loadConfig } from '../src/config';
-import { applyTestEnv } from '../test/support/env';
+import { applyProfile, PROFILES, type ProfileName } from './stack/profiles';
 import { down, formatStatus, install, logs, StackError, status, up } from './stack/stack';
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
-  // `--test`: the isolated test stack that `npm test` and jest use.
-  if (args.includes('--test')) applyTestEnv();
+  const profile = args.includes('--test') ? 'test' : args.find((a) => a.startsWith('--profile='))?.slice('--profile='.length);
+  if (profile !== undefined) {
+    if (!(profile in PROFILES)) {
+      console.error(`unknown profile ${profile}; use one of ${Object.keys(PROFILES).join(', ')}`);
+      return 2;
+    }
+    applyProfile(profile as ProfileName);
+  }
   const cfg = loadConfig();
-  const [command = 'status', arg] = args.filter((a) => a !== '--test');
+  const [command = 'status', arg] = args.filter((a) => !a.startsWith('--'));
   switch (command) {
     case 'install':
       await install(cfg);

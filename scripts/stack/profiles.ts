@@ -1,0 +1,37 @@
+/**
+ * Isolated stacks beside the development one (`npm start`): each profile has its own
+ * ports and state directory, so `npm test`, `npm run bench` and `npm run chaos` can run
+ * while the product is up, and do not disturb each other. Override any value of a
+ * profile with <PROFILE>_<NAME>, e.g. BENCH_KAFKA_BROKERS.
+ */
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '..', '..');
+
+const profile = (name: string, base: number, env: Record<string, string> = {}): Record<string, string> => ({
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'warn',
+  INSTUDIO_STATE_DIR: path.join(root, '.instudio', `${name}-state`),
+  TEMPORAL_ADDRESS: `127.0.0.1:${base + 7233}`,
+  TEMPORAL_UI_PORT: String(base + 8233),
+  KAFKA_BROKERS: `127.0.0.1:${base + 9092}`,
+  KAFKA_CONTROLLER_PORT: String(base + 9095),
+  AWS_ENDPOINT_URL: `http://127.0.0.1:${base + 4566}`,
+  MONGODB_URI: `mongodb://127.0.0.1:${base + 7017}/instudio_${name}`,
+  STRIPE_API_URL: `http://127.0.0.1:${base + 8420}`,
+  ...env,
+});
+
+export const PROFILES = {
+  test: profile('test', 10_000),
+  bench: profile('bench', 20_000),
+  chaos: profile('chaos', 30_000),
+} as const;
+
+export type ProfileName = keyof typeof PROFILES;
+
+/** Points this process's configuration at a profile's stack. */
+export function applyProfile(name: ProfileName, env: NodeJS.ProcessEnv = process.env): void {
+  const prefix = name.toUpperCase();
+  for (const [key, value] of Object.entries(PROFILES[name])) env[key] = env[`${prefix}_${key}`] ?? value;
+}
