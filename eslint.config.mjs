@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import workflowRules from './eslint.workflow-rules.cjs';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.instudio/**', 'bench/results/**', 'jest.config.js', 'eslint.config.mjs', 'eslint.workflow-rules.cjs'] },
+  { ignores: ['node_modules/**', 'dist/**', '.instudio/**', 'bench/results/**', 'chaos/results/**', 'jest.config.js', 'eslint.config.mjs', 'eslint.workflow-rules.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
