@@ -90,19 +90,33 @@ export async function up(cfg: Config): Promise<void> {
   if (failures.length > 0) throw new StackError(failures.join('\n\n'));
 }
 
+async function stopOne(cfg: Config, c: Component): Promise<void> {
+  const pid = readPid(pidFile(cfg, c));
+  if (pid !== undefined) {
+    await stopGroup(pid);
+    log(`${c.name}: stopped (pid ${pid})`);
+  }
+  fs.rmSync(pidFile(cfg, c), { force: true });
+}
+
 /** Stops every server this state directory started. */
 export async function down(cfg: Config): Promise<void> {
-  await Promise.all(
-    COMPONENTS.map(async (c) => {
-      const pid = readPid(pidFile(cfg, c));
-      if (pid !== undefined) {
-        await stopGroup(pid);
-        log(`${c.name}: stopped (pid ${pid})`);
-      }
-      fs.rmSync(pidFile(cfg, c), { force: true });
-    }),
-  );
+  await Promise.all(COMPONENTS.map((c) => stopOne(cfg, c)));
 }
+
+export type ComponentName = (typeof COMPONENTS)[number]['name'];
+
+const component = (name: string): Component => {
+  const c = COMPONENTS.find((x) => x.name === name);
+  if (!c) throw new StackError(`unknown component ${name}; one of ${COMPONENTS.map((x) => x.name).join(', ')}`);
+  return c;
+};
+
+/** Stops one server (its data stays): for outage tests and chaos trials. */
+export const stopComponent = (cfg: Config, name: string): Promise<void> => stopOne(cfg, component(name));
+
+/** Starts one server again and waits until it is healthy. */
+export const startComponent = (cfg: Config, name: string): Promise<void> => startOne(cfg, component(name));
 
 export interface ComponentStatus {
   name: string;
@@ -144,7 +158,6 @@ export function formatStatus(rows: ComponentStatus[]): string {
 }
 
 export function logs(cfg: Config, name?: string, lines = 40): string {
-  const chosen = COMPONENTS.filter((c) => name === undefined || c.name === name);
-  if (chosen.length === 0) throw new StackError(`unknown component ${name}; one of ${COMPONENTS.map((c) => c.name).join(', ')}`);
+  const chosen = name === undefined ? COMPONENTS : [component(name)];
   return chosen.map((c) => `== ${c.name} (${logFile(cfg, c)})\n${tail(logFile(cfg, c), lines)}`).join('\n\n');
 }
