@@ -104,8 +104,6 @@ export async function down(cfg: Config): Promise<void> {
   await Promise.all(COMPONENTS.map((c) => stopOne(cfg, c)));
 }
 
-export type ComponentName = (typeof COMPONENTS)[number]['name'];
-
 const component = (name: string): Component => {
   const c = COMPONENTS.find((x) => x.name === name);
   if (!c) throw new StackError(`unknown component ${name}; one of ${COMPONENTS.map((x) => x.name).join(', ')}`);
