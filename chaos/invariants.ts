@@ -1,0 +1,204 @@
+/**
+ * The invariants the chaos trials check, as pure functions over what a trial collected
+ * once its load was over: the bookings (MongoDB), the PaymentIntents and refunds (the
+ * Stripe endpoint), the holds (slot_locks) and the events (Kafka). Each checker returns
+ * the violations it found, one readable sentence each; an empty list is a pass.
+ */
+
+export type BookingStatus = 'pending' | 'held' | 'confirmed' | 'failed' | 'cancelled';
+
+export interface BookingRecord {
+  id: string;
+  status: BookingStatus;
+  failureReason?: string;
+  staffId?: string;
+  /** ISO 8601 instants. */
+  start: string;
+  end: string;
+  priceCents: number;
+  paymentIntentId?: string;
+}
+
+export interface IntentRecord {
+  id: string;
+  /** From the intent's metadata. */
+  bookingId?: string;
+  /** Stripe's status: `succeeded` is charged, `canceled` is voided. */
+  status: string;
+  amount: number;
+  /** Sum of the refunds made on it. */
+  refundedCents: number;
+}
+
+export interface LockRecord {
+  id: string;
+  bookingId: string;
+  staffId: string;
+}
+
+export interface EventRecord {
+  id: string;
+  topic: string;
+  /** `data.bookingId` of the envelope. */
+  bookingId?: string;
+}
+
+/** A booking request as the load generator saw it. */
+export interface Submission {
+  key: string;
+  bookingId?: string;
+  /** The last HTTP status (0 when the request itself failed). */
+  status: number;
+  attempts: number;
+}
+
+export type Violations = string[];
+
+const TERMINAL: ReadonlySet<BookingStatus> = new Set(['confirmed', 'failed', 'cancelled']);
+
+/** The booking events each terminal status implies (topics of src/shared/topics.ts). */
+export const EVENTS_OF_STATUS: Record<BookingStatus, readonly string[]> = {
+  pending: ['reserva.creada'],
+  held: ['reserva.creada'],
+  confirmed: ['reserva.creada', 'reserva.confirmada'],
+  failed: ['reserva.creada', 'reserva.fallida'],
+  cancelled: ['reserva.creada', 'reserva.cancelada'],
+};
+
+const groupBy = <T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> => {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined) continue;
+    groups.set(k, [...(groups.get(k) ?? []), item]);
+  }
+  return groups;
+};
+
+/** Every request the load generator made was accepted (202) in the end, retries included. */
+export function everyRequestAccepted(submissions: readonly Submission[]): Violations {
+  return submissions
+    .filter((s) => s.status !== 202)
+    .map((s) => `request ${s.key} was never accepted: last status ${s.status || 'no answer'} after ${s.attempts} attempts`);
+}
+
+/** Every accepted booking exists and reached confirmed, failed or cancelled. */
+export function everyBookingTerminal(acceptedIds: readonly string[], bookings: readonly BookingRecord[]): Violations {
+  const byId = new Map(bookings.map((b) => [b.id, b]));
+  return acceptedIds.flatMap((id) => {
+    const booking = byId.get(id);
+    if (!booking) return [`booking ${id} was accepted but is not in the database`];
+    return TERMINAL.has(booking.status) ? [] : [`booking ${id} is still ${booking.status}`];
+  });
+}
+
+/** Exactly `expected` bookings confirmed; every other one failed with `failureReason`. */
+export function outcomeCounts(bookings: readonly BookingRecord[], expected: { confirmed: number; failureReason: string }): Violations {
+  const confirmed = bookings.filter((b) => b.status === 'confirmed').length;
+  const violations = confirmed === expected.confirmed ? [] : [`${confirmed} bookings confirmed, expected exactly ${expected.confirmed}`];
+  return [
+    ...violations,
+    ...bookings
+      .filter((b) => b.status !== 'confirmed' && (b.status !== 'failed' || b.failureReason !== expected.failureReason))
+      .map((b) => `booking ${b.id} is ${b.status}${b.failureReason ? ` (${b.failureReason})` : ''}, expected failed (${expected.failureReason})`),
+  ];
+}
+
+/** No staff member has two confirmed bookings that overlap in time. */
+export function noDoubleBooking(bookings: readonly BookingRecord[]): Violations {
+  const confirmed = bookings.filter((b) => b.status === 'confirmed');
+  const violations: Violations = [];
+  for (const [staffId, list] of groupBy(confirmed, (b) => b.staffId)) {
+    const sorted = [...list].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+    for (let i = 1; i < sorted.length; i++) {
+      const [prev, cur] = [sorted[i - 1]!, sorted[i]!];
+      if (Date.parse(cur.start) < Date.parse(prev.end)) {
+        violations.push(`staff ${staffId} is confirmed twice at ${cur.start}: bookings ${prev.id} and ${cur.id}`);
+      }
+    }
+  }
+  for (const b of confirmed) if (!b.staffId) violations.push(`confirmed booking ${b.id} has no staff member`);
+  return violations;
+}
+
+const charged = (i: IntentRecord): boolean => i.status === 'succeeded';
+const settledWithoutCharge = (i: IntentRecord): boolean => i.status === 'canceled' || (charged(i) && i.refundedCents >= i.amount);
+
+/**
+ * Payments agree with bookings: a confirmed booking has its own PaymentIntent
+ * succeeded for its price and not refunded, and no other charge; a failed or cancelled
+ * booking's intents are all voided or fully refunded; nothing is charged for a booking
+ * that is not confirmed or that does not exist.
+ */
+export function paymentsMatchBookings(bookings: readonly BookingRecord[], intents: readonly IntentRecord[]): Violations {
+  const byBooking = groupBy(intents, (i) => i.bookingId);
+  const known = new Set(bookings.map((b) => b.id));
+  const violations: Violations = [];
+  for (const b of bookings) {
+    const mine = byBooking.get(b.id) ?? [];
+    if (b.status === 'confirmed') {
+      const own = mine.find((i) => i.id === b.paymentIntentId);
+      if (!own || !charged(own)) violations.push(`confirmed booking ${b.id}: its PaymentIntent ${b.paymentIntentId ?? '(none)'} is ${own?.status ?? 'missing'}, not succeeded`);
+      else if (own.amount !== b.priceCents) violations.push(`confirmed booking ${b.id} charged ${own.amount}, its price is ${b.priceCents}`);
+      else if (own.refundedCents > 0) violations.push(`confirmed booking ${b.id} was refunded ${own.refundedCents}`);
+      for (const other of mine.filter((i) => i.id !== b.paymentIntentId && charged(i) && !settledWithoutCharge(i))) {
+        violations.push(`confirmed booking ${b.id} is charged a second time by ${other.id}`);
+      }
+    } else if (b.status === 'failed' || b.status === 'cancelled') {
+      for (const i of mine.filter((x) => !settledWithoutCharge(x))) {
+        violations.push(
+          `${b.status} booking ${b.id}: PaymentIntent ${i.id} is ${i.status}${charged(i) ? ` with ${i.refundedCents} of ${i.amount} refunded` : ''}, neither voided nor refunded`,
+        );
+      }
+    } else {
+      for (const i of mine.filter(charged)) violations.push(`booking ${b.id} is ${b.status} but PaymentIntent ${i.id} charged it`);
+    }
+  }
+  for (const [bookingId, list] of byBooking) {
+    if (known.has(bookingId)) continue;
+    for (const i of list.filter((x) => charged(x) && !settledWithoutCharge(x))) {
+      violations.push(`PaymentIntent ${i.id} charged booking ${bookingId}, which does not exist`);
+    }
+  }
+  return violations;
+}
+
+/**
+ * No hold outlives its booking: every lock belongs to a confirmed booking (once the
+ * bookings are terminal), and every confirmed booking still holds its time.
+ */
+export function noOrphanHolds(bookings: readonly BookingRecord[], locks: readonly LockRecord[]): Violations {
+  const byId = new Map(bookings.map((b) => [b.id, b]));
+  const violations: Violations = [];
+  for (const [bookingId, list] of groupBy(locks, (l) => l.bookingId)) {
+    const booking = byId.get(bookingId);
+    if (!booking) violations.push(`${list.length} locks held for booking ${bookingId}, which does not exist (first ${list[0]!.id})`);
+    else if (booking.status !== 'confirmed') violations.push(`${list.length} locks still held for ${booking.status} booking ${bookingId}`);
+    else if (list.some((l) => l.staffId !== booking.staffId)) violations.push(`confirmed booking ${bookingId} holds time of another staff member`);
+  }
+  const holding = new Set(locks.map((l) => l.bookingId));
+  for (const b of bookings) if (b.status === 'confirmed' && !holding.has(b.id)) violations.push(`confirmed booking ${b.id} holds no time`);
+  return violations;
+}
+
+/**
+ * Every event a booking's status implies is on Kafka (`reserva.creada`, then
+ * `reserva.confirmada`, `reserva.fallida` or `reserva.cancelada`), matched by the
+ * envelope's booking id and counted by event id: redeliveries of one id are fine, but
+ * one event under two ids would reach consumers (who dedupe by id) twice.
+ */
+export function everyEventPublished(bookings: readonly BookingRecord[], events: readonly EventRecord[]): Violations {
+  const ids = new Map<string, Set<string>>();
+  for (const e of events) {
+    if (e.bookingId === undefined) continue;
+    const k = `${e.bookingId} ${e.topic}`;
+    ids.set(k, (ids.get(k) ?? new Set()).add(e.id));
+  }
+  return bookings.flatMap((b) =>
+    EVENTS_OF_STATUS[b.status].flatMap((topic) => {
+      const found = ids.get(`${b.id} ${topic}`);
+      if (!found) return [`${b.status} booking ${b.id}: no ${topic} event on Kafka`];
+      return found.size > 1 ? [`booking ${b.id}: ${topic} published under ${found.size} event ids (${[...found].join(', ')})`] : [];
+    }),
+  );
+}

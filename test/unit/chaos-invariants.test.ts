@@ -1,0 +1,160 @@
+/** The chaos suite's invariant checkers: each passes a consistent case and catches a broken one. */
+import {
+  type BookingRecord,
+  everyBookingTerminal,
+  everyEventPublished,
+  everyRequestAccepted,
+  type EventRecord,
+  type IntentRecord,
+  type LockRecord,
+  noDoubleBooking,
+  noOrphanHolds,
+  outcomeCounts,
+  paymentsMatchBookings,
+} from '../../chaos/invariants';
+
+const booking = (id: string, over: Partial<BookingRecord> = {}): BookingRecord => ({
+  id,
+  status: 'confirmed',
+  staffId: 'staff-1',
+  start: '2030-01-07T09:00:00.000Z',
+  end: '2030-01-07T09:30:00.000Z',
+  priceCents: 2500,
+  paymentIntentId: `pi_${id}`,
+  ...over,
+});
+const intent = (bookingId: string, over: Partial<IntentRecord> = {}): IntentRecord => ({
+  id: `pi_${bookingId}`,
+  bookingId,
+  status: 'succeeded',
+  amount: 2500,
+  refundedCents: 0,
+  ...over,
+});
+const lock = (bookingId: string, n = 0, staffId = 'staff-1'): LockRecord => ({ id: `${staffId}|${n}`, bookingId, staffId });
+const event = (bookingId: string, topic: string, id = `${bookingId}:${topic}`): EventRecord => ({ id, topic, bookingId });
+
+/** A consistent world: b1 confirmed, b2 failed (voided), b3 cancelled (refunded). */
+const good = {
+  bookings: [
+    booking('b1'),
+    booking('b2', { status: 'failed', failureReason: 'payment_declined', paymentIntentId: 'pi_b2' }),
+    booking('b3', { status: 'cancelled', start: '2030-01-07T10:00:00.000Z', end: '2030-01-07T10:30:00.000Z' }),
+  ],
+  intents: [intent('b1'), intent('b2', { status: 'canceled' }), intent('b3', { refundedCents: 2500 })],
+  locks: [lock('b1', 0), lock('b1', 1)],
+  events: [
+    event('b1', 'reserva.creada'),
+    event('b1', 'reserva.confirmada'),
+    event('b1', 'reserva.confirmada'), // a redelivery of the same id is fine
+    event('b2', 'reserva.creada'),
+    event('b2', 'reserva.fallida'),
+    event('b3', 'reserva.creada'),
+    event('b3', 'reserva.cancelada'),
+  ],
+};
+const withBooking = (id: string, over: Partial<BookingRecord>) => good.bookings.map((b) => (b.id === id ? { ...b, ...over } : b));
+
+describe('everyRequestAccepted', () => {
+  test('when every request got a 202 in the end, then it passes', () => {
+    expect(everyRequestAccepted([{ key: 'k1', bookingId: 'b1', status: 202, attempts: 3 }])).toEqual([]);
+  });
+  test('when a request never got its 202, then it names it', () => {
+    const v = everyRequestAccepted([{ key: 'k2', status: 500, attempts: 7 }]);
+    expect(v).toEqual([expect.stringContaining('request k2 was never accepted: last status 500')]);
+  });
+});
+
+describe('everyBookingTerminal', () => {
+  test('when every accepted booking is confirmed, failed or cancelled, then it passes', () => {
+    expect(everyBookingTerminal(['b1', 'b2', 'b3'], good.bookings)).toEqual([]);
+  });
+  test('when one is still held and another is missing, then both are reported', () => {
+    const v = everyBookingTerminal(['b1', 'b2', 'b3', 'b4'], withBooking('b2', { status: 'held' }));
+    expect(v).toEqual(['booking b2 is still held', 'booking b4 was accepted but is not in the database']);
+  });
+});
+
+describe('outcomeCounts', () => {
+  const contended = [booking('b1'), booking('b2', { status: 'failed', failureReason: 'slot_unavailable' })];
+  test('when exactly the expected number confirmed and the rest lost the slot, then it passes', () => {
+    expect(outcomeCounts(contended, { confirmed: 1, failureReason: 'slot_unavailable' })).toEqual([]);
+  });
+  test('when one more confirmed than slots exist, then it fails', () => {
+    const v = outcomeCounts([...contended, booking('b3')], { confirmed: 1, failureReason: 'slot_unavailable' });
+    expect(v).toEqual(['2 bookings confirmed, expected exactly 1']);
+  });
+  test('when a loser failed for another reason, then it is named', () => {
+    const v = outcomeCounts([booking('b1'), booking('b2', { status: 'failed', failureReason: 'error' })], { confirmed: 1, failureReason: 'slot_unavailable' });
+    expect(v).toEqual(['booking b2 is failed (error), expected failed (slot_unavailable)']);
+  });
+});
+
+describe('noDoubleBooking', () => {
+  test('when confirmed bookings of one staff member do not overlap, then it passes', () => {
+    expect(noDoubleBooking(good.bookings)).toEqual([]);
+  });
+  test('when two confirmed bookings overlap for one staff member, then it fails', () => {
+    const v = noDoubleBooking([booking('b1'), booking('b2', { start: '2030-01-07T09:15:00.000Z', end: '2030-01-07T09:45:00.000Z' })]);
+    expect(v).toEqual([expect.stringContaining('bookings b1 and b2')]);
+  });
+});
+
+describe('paymentsMatchBookings', () => {
+  test('when confirmed is charged once and failed/cancelled are voided or refunded, then it passes', () => {
+    expect(paymentsMatchBookings(good.bookings, good.intents)).toEqual([]);
+  });
+  test('when a confirmed booking was never charged, then it fails', () => {
+    const v = paymentsMatchBookings(good.bookings, [intent('b1', { status: 'requires_confirmation' }), ...good.intents.slice(1)]);
+    expect(v).toEqual([expect.stringContaining('confirmed booking b1: its PaymentIntent pi_b1 is requires_confirmation')]);
+  });
+  test('when a confirmed booking is charged twice, then it fails', () => {
+    const v = paymentsMatchBookings(good.bookings, [...good.intents, intent('b1', { id: 'pi_b1_again' })]);
+    expect(v).toEqual(['confirmed booking b1 is charged a second time by pi_b1_again']);
+  });
+  test('when a failed booking is charged without a refund, then it fails', () => {
+    const v = paymentsMatchBookings(good.bookings, [good.intents[0]!, intent('b2'), good.intents[2]!]);
+    expect(v).toEqual([expect.stringContaining('failed booking b2: PaymentIntent pi_b2 is succeeded with 0 of 2500 refunded')]);
+  });
+  test('when a cancelled booking is only partly refunded, then it fails', () => {
+    const v = paymentsMatchBookings(good.bookings, [...good.intents.slice(0, 2), intent('b3', { refundedCents: 100 })]);
+    expect(v).toEqual([expect.stringContaining('cancelled booking b3')]);
+  });
+  test('when a failed booking left an intent open (neither voided nor charged), then it fails', () => {
+    const v = paymentsMatchBookings(good.bookings, [good.intents[0]!, intent('b2', { status: 'requires_confirmation' }), good.intents[2]!]);
+    expect(v).toEqual([expect.stringContaining('PaymentIntent pi_b2 is requires_confirmation, neither voided nor refunded')]);
+  });
+  test('when money was taken for a booking that does not exist, then it fails', () => {
+    const v = paymentsMatchBookings(good.bookings, [...good.intents, intent('ghost')]);
+    expect(v).toEqual(['PaymentIntent pi_ghost charged booking ghost, which does not exist']);
+  });
+});
+
+describe('noOrphanHolds', () => {
+  test('when only confirmed bookings hold time, then it passes', () => {
+    expect(noOrphanHolds(good.bookings, good.locks)).toEqual([]);
+  });
+  test('when a failed booking still holds its slot, then it fails', () => {
+    expect(noOrphanHolds(good.bookings, [...good.locks, lock('b2', 5)])).toEqual(['1 locks still held for failed booking b2']);
+  });
+  test('when a lock belongs to no booking, then it fails', () => {
+    expect(noOrphanHolds(good.bookings, [...good.locks, lock('ghost', 9)])).toEqual([expect.stringContaining('booking ghost, which does not exist')]);
+  });
+  test('when a confirmed booking lost its hold, then it fails', () => {
+    expect(noOrphanHolds(good.bookings, [])).toEqual(['confirmed booking b1 holds no time']);
+  });
+});
+
+describe('everyEventPublished', () => {
+  test('when every status has its events (redeliveries included), then it passes', () => {
+    expect(everyEventPublished(good.bookings, good.events)).toEqual([]);
+  });
+  test('when a failed booking has no reserva.fallida, then it fails', () => {
+    const v = everyEventPublished(good.bookings, good.events.filter((e) => e.topic !== 'reserva.fallida'));
+    expect(v).toEqual(['failed booking b2: no reserva.fallida event on Kafka']);
+  });
+  test('when one event went out under two ids, then it fails', () => {
+    const v = everyEventPublished(good.bookings, [...good.events, event('b3', 'reserva.creada', 'random-id')]);
+    expect(v).toEqual([expect.stringContaining('booking b3: reserva.creada published under 2 event ids')]);
+  });
+});
