@@ -1,0 +1,121 @@
+/**
+ * Reads the outcome of a trial from the servers themselves: the bookings and holds in
+ * MongoDB, every PaymentIntent and refund on the Stripe endpoint (page by page), and
+ * the booking events on Kafka (from the beginning, counted by id).
+ */
+import type Stripe from 'stripe';
+import type { Config } from '../src/config';
+import { createKafka } from '../src/infra/kafka';
+import type { Models } from '../src/infra/models';
+import { TOPICS } from '../src/shared/topics';
+import { unique } from '../test/support/ids';
+import { eventually } from '../test/support/wait';
+import { type BookingRecord, EVENTS_OF_STATUS, type EventRecord, type IntentRecord, type LockRecord } from './invariants';
+
+export interface Snapshot {
+  bookings: BookingRecord[];
+  intents: IntentRecord[];
+  locks: LockRecord[];
+  events: EventRecord[];
+}
+
+const TERMINAL = ['confirmed', 'failed', 'cancelled'];
+const BOOKING_TOPICS = [TOPICS.bookingCreated, TOPICS.bookingConfirmed, TOPICS.bookingFailed, TOPICS.bookingCancelled];
+
+export async function readBookings(models: Models, ids: readonly string[]): Promise<BookingRecord[]> {
+  const docs = await models.Booking.find({ _id: { $in: ids } }).lean();
+  return docs.map((d) => ({
+    id: d._id,
+    status: d.status,
+    ...(d.failureReason ? { failureReason: d.failureReason } : {}),
+    ...(d.staffId ? { staffId: d.staffId } : {}),
+    start: d.start.toISOString(),
+    end: d.end.toISOString(),
+    priceCents: d.priceCents,
+    ...(d.paymentIntentId ? { paymentIntentId: d.paymentIntentId } : {}),
+  }));
+}
+
+/**
+ * Waits (up to the deadline) until every booking is terminal; returns how many are not.
+ * The invariants report which ones.
+ */
+export async function awaitTerminal(models: Models, ids: readonly string[], timeoutMs: number): Promise<number> {
+  const open = () => models.Booking.countDocuments({ _id: { $in: ids }, status: { $nin: TERMINAL } });
+  try {
+    await eventually(async () => (await open()) === 0, { timeoutMs, intervalMs: 1000, what: 'every booking to be terminal' });
+    return 0;
+  } catch {
+    return open();
+  }
+}
+
+/** Every hold of the trial's salons. */
+async function readLocks(models: Models, salonIds: readonly string[]): Promise<LockRecord[]> {
+  const docs = await models.SlotLock.find({ salonId: { $in: salonIds } }).lean();
+  return docs.map((d) => ({ id: d._id, bookingId: d.bookingId, staffId: d.staffId }));
+}
+
+/** The PaymentIntents whose metadata names one of the bookings, with their refunds summed. */
+async function readIntents(stripe: Stripe, bookingIds: ReadonlySet<string>): Promise<IntentRecord[]> {
+  const refunded = new Map<string, number>();
+  for await (const r of stripe.refunds.list({ limit: 100 })) {
+    const pi = typeof r.payment_intent === 'string' ? r.payment_intent : r.payment_intent?.id;
+    if (pi && r.status === 'succeeded') refunded.set(pi, (refunded.get(pi) ?? 0) + r.amount);
+  }
+  const intents: IntentRecord[] = [];
+  for await (const pi of stripe.paymentIntents.list({ limit: 100 })) {
+    const bookingId = pi.metadata?.bookingId;
+    if (!bookingId || !bookingIds.has(bookingId)) continue;
+    intents.push({ id: pi.id, bookingId, status: pi.status, amount: pi.amount, refundedCents: refunded.get(pi.id) ?? 0 });
+  }
+  return intents;
+}
+
+/**
+ * The booking events of these bookings on Kafka: reads every booking topic from the
+ * beginning until each event the bookings' statuses imply was seen, or the deadline.
+ */
+export async function readEvents(cfg: Config, bookings: readonly BookingRecord[], timeoutMs = 60_000): Promise<EventRecord[]> {
+  const ids = new Set(bookings.map((b) => b.id));
+  const wanted = new Set(bookings.flatMap((b) => EVENTS_OF_STATUS[b.status].map((t) => `${b.id} ${t}`)));
+  const seen: EventRecord[] = [];
+  const consumer = createKafka(cfg, { clientId: 'chaos-reader' }).consumer({ groupId: unique('chaos-reader'), maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: BOOKING_TOPICS, fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      if (wanted.size === 0) resolve();
+      void consumer.run({
+        eachMessage: async ({ topic, message }) => {
+          const envelope = JSON.parse(String(message.value)) as { id: string; data?: { bookingId?: string } };
+          const bookingId = envelope.data?.bookingId;
+          if (!bookingId || !ids.has(bookingId)) return;
+          seen.push({ id: envelope.id, topic, bookingId });
+          wanted.delete(`${bookingId} ${topic}`);
+          if (wanted.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    return seen;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export async function snapshot(
+  deps: { cfg: Config; models: Models; stripe: Stripe },
+  scope: { bookingIds: readonly string[]; salonIds: readonly string[] },
+): Promise<Snapshot> {
+  const bookings = await readBookings(deps.models, scope.bookingIds);
+  const [intents, locks, events] = await Promise.all([
+    readIntents(deps.stripe, new Set(scope.bookingIds)),
+    readLocks(deps.models, scope.salonIds),
+    readEvents(deps.cfg, bookings),
+  ]);
+  return { bookings, intents, locks, events };
+}

@@ -1,0 +1,58 @@
+/**
+ * Kafka stopped for 30 s while bookings arrive: no booking fails or hangs because of it,
+ * and every event its status implies (created, then confirmed or failed) reaches Kafka.
+ */
+import { startComponent, stopComponent } from '../../scripts/stack/stack';
+import { slotStart, trialClients, trialSalon } from '../fixtures';
+import { steadyLoad } from '../load';
+import { settleAndCheck, type Trial } from '../trial';
+
+const OUTAGE_MS = 30_000;
+/** Load before the outage and after Kafka is back. */
+const AROUND_MS = 8_000;
+const PER_SECOND = 3;
+const DECLINE_EVERY = 10;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const kafkaOutage: Trial = {
+  name: 'kafka-outage',
+  title: `Kafka stopped for ${OUTAGE_MS / 1000} s during load`,
+  async run(ctx) {
+    await ctx.workers.ensure(1);
+    const salon = await trialSalon(ctx.operator);
+    const clients = await trialClients(ctx.api, 10); // registering publishes: before the outage
+    let stopped = false;
+    const load = steadyLoad({
+      perSecond: PER_SECOND,
+      stopped: () => stopped,
+      next: (i) => ({
+        client: clients[i % clients.length]!,
+        body: {
+          salonId: salon.salonId,
+          serviceId: salon.serviceId,
+          start: slotStart(i),
+          paymentMethod: i % DECLINE_EVERY === DECLINE_EVERY - 1 ? 'pm_card_chargeCustomerFail' : 'pm_card_visa',
+        },
+      }),
+    });
+    let outageMs = 0;
+    try {
+      // The durations below shape the outage; no correctness depends on them.
+      await sleep(AROUND_MS);
+      ctx.log('stopping Kafka');
+      await stopComponent(ctx.cfg, 'kafka');
+      const down = Date.now();
+      await sleep(OUTAGE_MS);
+      ctx.log('starting Kafka again');
+      await startComponent(ctx.cfg, 'kafka');
+      outageMs = Date.now() - down;
+      await sleep(AROUND_MS);
+    } finally {
+      stopped = true;
+    }
+    const submissions = await load;
+    const { checks, stats } = await settleAndCheck(ctx, { submissions, salonIds: [salon.salonId] });
+    return { stats: { ...stats, kafkaDownSeconds: Math.round(outageMs / 1000) }, checks };
+  },
+};

@@ -1,0 +1,51 @@
+/**
+ * The AWS endpoint (moto: SQS and CloudWatch) restarted while bookings arrive. moto keeps
+ * no state, so the intake queues vanish: the gateway and the dispatcher must re-create
+ * them, clients retrying with their Idempotency-Key must be accepted, and every accepted
+ * booking must still end.
+ */
+import { startComponent, stopComponent } from '../../scripts/stack/stack';
+import { slotStart, trialClients, trialSalon } from '../fixtures';
+import { steadyLoad } from '../load';
+import { settleAndCheck, type Trial } from '../trial';
+
+/** Load before the restart, and after moto answers again. */
+const BEFORE_MS = 10_000;
+const AFTER_MS = 20_000;
+const PER_SECOND = 3;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const motoRestart: Trial = {
+  name: 'moto-restart',
+  title: 'AWS endpoint (moto) restarted during load',
+  async run(ctx) {
+    await ctx.workers.ensure(1);
+    const salon = await trialSalon(ctx.operator);
+    const clients = await trialClients(ctx.api, 10);
+    let stopped = false;
+    const load = steadyLoad({
+      perSecond: PER_SECOND,
+      stopped: () => stopped,
+      next: (i) => ({
+        client: clients[i % clients.length]!,
+        body: { salonId: salon.salonId, serviceId: salon.serviceId, start: slotStart(i), paymentMethod: 'pm_card_visa' },
+      }),
+    });
+    let restartMs = 0;
+    try {
+      await sleep(BEFORE_MS); // shapes the load; no correctness depends on it
+      ctx.log('restarting moto');
+      const t0 = Date.now();
+      await stopComponent(ctx.cfg, 'moto');
+      await startComponent(ctx.cfg, 'moto');
+      restartMs = Date.now() - t0;
+      await sleep(AFTER_MS);
+    } finally {
+      stopped = true;
+    }
+    const submissions = await load;
+    const { checks, stats } = await settleAndCheck(ctx, { submissions, salonIds: [salon.salonId] });
+    return { stats: { ...stats, motoRestartSeconds: Math.round(restartMs / 1000) }, checks };
+  },
+};
