@@ -58,7 +58,7 @@ export function createBookingActivities(deps: BookingDeps) {
 
   const publish = (topic: (typeof TOPICS)[keyof typeof TOPICS], booking: { _id: string; salonId: string; correlationId?: string | null }, data: object) =>
     // The event id is derived from the booking, so a retried activity re-sends the same event.
-    events.publish(topic, booking.salonId, { bookingId: booking._id, ...data }, {
+    events.publish(topic, booking.salonId, { bookingId: booking._id, salonId: booking.salonId, ...data }, {
       id: `${booking._id}:${topic}`,
       correlationId: booking.correlationId ?? undefined,
     });
@@ -212,6 +212,7 @@ export function createBookingActivities(deps: BookingDeps) {
       const createdAt = (booking as { createdAt?: Date }).createdAt;
       if (createdAt) metrics.record('SagaDuration', now().getTime() - createdAt.getTime(), 'Milliseconds', { Priority: booking.priority });
       metrics.record('SagaOutcome', 1, 'Count', { Outcome: 'confirmed' });
+      metrics.record('SagaFailed', 0, 'None'); // its average is the failure rate the alarm watches
     },
 
     /** Back-office (low priority): the reminder 24 h before a confirmed booking, as `reserva.recordatorio`. */
@@ -269,6 +270,7 @@ export function createBookingActivities(deps: BookingDeps) {
       await publish(TOPICS.bookingFailed, booking ?? { _id: bookingId, salonId }, { reason });
       compensated('markBookingFailed');
       metrics.record('SagaOutcome', 1, 'Count', { Outcome: 'compensated' });
+      metrics.record('SagaFailed', 1, 'None');
       metrics.record('SagaFailures', 1, 'Count', { Reason: reason });
     },
 

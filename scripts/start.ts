@@ -6,8 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig, repoRoot } from '../src/config';
-import { createModels, ensureIndexes } from '../src/infra/models';
-import { connectMongo } from '../src/infra/mongo';
+import { openModels } from '../src/infra/models';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './seed-demo';
 import { httpOk, log, waitFor } from './stack/proc';
 import { up } from './stack/stack';
@@ -15,16 +14,16 @@ import { up } from './stack/stack';
 /** The product's processes, each its own entrypoint. */
 export const PROCESSES: { name: string; entry: string }[] = [
   { name: 'gateway', entry: 'src/gateway/main.ts' },
-  { name: 'booking-worker', entry: 'workers/booking-worker.ts' },
+  // Runs the booking workers (AUTOSCALER_MIN_WORKERS to AUTOSCALER_MAX_WORKERS) as its children.
+  { name: 'autoscaler', entry: 'workers/autoscaler.ts' },
   { name: 'dispatcher', entry: 'workers/dispatcher.ts' },
   { name: 'notifications', entry: 'workers/notifications.ts' },
+  { name: 'read-model', entry: 'workers/read-model.ts' },
 ];
 
 async function seed(cfg: ReturnType<typeof loadConfig>): Promise<void> {
-  const mongo = await connectMongo(cfg);
+  const { mongo, models } = await openModels(cfg);
   try {
-    const models = createModels(mongo);
-    await ensureIndexes(models);
     const seeded = await seedDemo(models);
     log(seeded ? 'seeded the demo network' : 'demo network already present');
     log(`demo accounts (password "${DEMO_PASSWORD}"): ${DEMO_ACCOUNTS.client} (client), ${DEMO_ACCOUNTS.salonAdmin} (salon admin)`);

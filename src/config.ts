@@ -36,6 +36,8 @@ const envSchema = z.object({
     .pipe(z.array(hostPort).min(1)),
   KAFKA_CONTROLLER_PORT: port.default(19093),
   KAFKA_CLIENT_ID: z.string().min(1).default('instudio'),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
 
   AWS_ENDPOINT_URL: url.optional().default('http://127.0.0.1:4566'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
@@ -57,12 +59,20 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
+  INSTANCE_ID: z.string().min(1).max(255).optional(),
   METRICS_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   HOLD_TTL_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
+  COMPENSATION_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   INTAKE_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(5),
   INTAKE_VISIBILITY_TIMEOUT_SEC: z.coerce.number().int().min(1).max(43_200).default(30),
   ADMISSION_HIGH_BACKLOG_LIMIT: z.coerce.number().int().min(1).default(1000),
-  API_LATENCY_ALARM_NAME: z.string().min(1).default('InStudio-ApiLatencyP99'),
+  ALARM_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, _ . - only').default('InStudio'),
+  SAGA_FAILURE_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.2),
+  AUTOSCALER_MIN_WORKERS: z.coerce.number().int().min(0).default(1),
+  AUTOSCALER_MAX_WORKERS: z.coerce.number().int().min(1).default(4),
+  AUTOSCALER_COOLDOWN_MS: z.coerce.number().int().min(0).default(60_000),
+  AUTOSCALER_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  AUTOSCALER_BACKLOG_PER_WORKER: z.coerce.number().int().min(1).default(200),
   WORKER_SLOTS_HIGH: z.coerce.number().int().min(1).default(40),
   WORKER_SLOTS_NORMAL: z.coerce.number().int().min(1).default(20),
   WORKER_SLOTS_LOW: z.coerce.number().int().min(1).default(10),
@@ -81,7 +91,7 @@ export interface Config {
   stateDir: string;
   toolsDir: string;
   temporal: { address: string; namespace: string; uiPort: number };
-  kafka: { brokers: string[]; controllerPort: number; clientId: string };
+  kafka: { brokers: string[]; controllerPort: number; clientId: string; topicPartitions: number; replicationFactor: number };
   aws: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   mongo: { uri: string };
   stripe: { apiUrl: string; secretKey: string };
@@ -90,8 +100,17 @@ export interface Config {
   operator: { email: string; password: string } | undefined;
   gateway: { rateLimitPerMinute: number; loginRateLimitPerMinute: number; cacheTtlMs: number };
   metricsFlushIntervalMs: number;
-  booking: { holdTtlMs: number };
-  intake: { maxReceiveCount: number; visibilityTimeoutSec: number; highBacklogLimit: number; latencyAlarmName: string };
+  /** This process in metrics and logs: INSTANCE_ID, or host name and pid. */
+  instanceId: string;
+  booking: { holdTtlMs: number; compensationAttempts: number };
+  intake: { maxReceiveCount: number; visibilityTimeoutSec: number; highBacklogLimit: number };
+  /** Names of the CloudWatch alarms and dashboard (`<ALARM_PREFIX>-…`), and the saga failure-rate threshold. */
+  ops: {
+    alarms: { apiLatency: string; sagaFailureRate: string; deadLetters: string; highBacklog: string; needsAttention: string };
+    dashboard: string;
+    sagaFailureRateThreshold: number;
+  };
+  autoscaler: { minWorkers: number; maxWorkers: number; cooldownMs: number; intervalMs: number; backlogPerWorker: number };
   /** Concurrent activity and workflow-task slots per priority task queue. */
   workerSlots: { high: number; normal: number; low: number };
 }
@@ -122,7 +141,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stateDir: path.resolve(e.INSTUDIO_STATE_DIR),
     toolsDir: path.resolve(e.INSTUDIO_TOOLS_DIR),
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, uiPort: e.TEMPORAL_UI_PORT },
-    kafka: { brokers: e.KAFKA_BROKERS, controllerPort: e.KAFKA_CONTROLLER_PORT, clientId: e.KAFKA_CLIENT_ID },
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      controllerPort: e.KAFKA_CONTROLLER_PORT,
+      clientId: e.KAFKA_CLIENT_ID,
+      topicPartitions: e.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+    },
     aws: {
       endpoint: e.AWS_ENDPOINT_URL,
       region: e.AWS_REGION,
@@ -141,12 +166,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cacheTtlMs: e.CACHE_TTL_MS,
     },
     metricsFlushIntervalMs: e.METRICS_FLUSH_INTERVAL_MS,
-    booking: { holdTtlMs: e.HOLD_TTL_MS },
+    instanceId: e.INSTANCE_ID ?? `${os.hostname()}-${process.pid}`,
+    booking: { holdTtlMs: e.HOLD_TTL_MS, compensationAttempts: e.COMPENSATION_ATTEMPTS },
     intake: {
       maxReceiveCount: e.INTAKE_MAX_RECEIVE_COUNT,
       visibilityTimeoutSec: e.INTAKE_VISIBILITY_TIMEOUT_SEC,
       highBacklogLimit: e.ADMISSION_HIGH_BACKLOG_LIMIT,
-      latencyAlarmName: e.API_LATENCY_ALARM_NAME,
+    },
+    ops: {
+      alarms: {
+        apiLatency: `${e.ALARM_PREFIX}-ApiLatencyP99`,
+        sagaFailureRate: `${e.ALARM_PREFIX}-SagaFailureRate`,
+        deadLetters: `${e.ALARM_PREFIX}-DeadLettersNotEmpty`,
+        highBacklog: `${e.ALARM_PREFIX}-HighPriorityBacklog`,
+        needsAttention: `${e.ALARM_PREFIX}-SagasNeedAttention`,
+      },
+      dashboard: e.ALARM_PREFIX,
+      sagaFailureRateThreshold: e.SAGA_FAILURE_RATE_THRESHOLD,
+    },
+    autoscaler: {
+      minWorkers: e.AUTOSCALER_MIN_WORKERS,
+      maxWorkers: Math.max(e.AUTOSCALER_MAX_WORKERS, e.AUTOSCALER_MIN_WORKERS),
+      cooldownMs: e.AUTOSCALER_COOLDOWN_MS,
+      intervalMs: e.AUTOSCALER_INTERVAL_MS,
+      backlogPerWorker: e.AUTOSCALER_BACKLOG_PER_WORKER,
     },
     workerSlots: { high: e.WORKER_SLOTS_HIGH, normal: e.WORKER_SLOTS_NORMAL, low: e.WORKER_SLOTS_LOW },
   };

@@ -9,12 +9,10 @@ import { createBookingActivities } from '../activities/booking';
 import { createCatalogueActivities } from '../activities/catalogue';
 import type { Config } from '../src/config';
 import { PRIORITIES } from '../src/domain/priority';
-import { createCloudWatchClient } from '../src/infra/cloudwatch';
-import { createEventPublisher, ensureTopics } from '../src/infra/events';
-import { createKafka } from '../src/infra/kafka';
-import { createMetrics, type Metrics } from '../src/infra/metrics';
-import { createModels, ensureIndexes } from '../src/infra/models';
-import { connectMongo } from '../src/infra/mongo';
+import { startEventPublisher } from '../src/infra/events';
+import { createProcessKafka } from '../src/infra/kafka';
+import { createProcessMetrics, type Metrics } from '../src/infra/metrics';
+import { openModels } from '../src/infra/models';
 import { createStripe } from '../src/infra/stripe';
 import { installTemporalRuntime } from '../src/infra/temporal-runtime';
 import { taskQueueFor } from '../src/shared/booking';
@@ -49,18 +47,9 @@ export interface BookingWorker {
 
 export async function startBookingWorker(cfg: Config, logger: Logger): Promise<BookingWorker> {
   installTemporalRuntime(logger);
-  const mongo = await connectMongo(cfg);
-  const models = createModels(mongo);
-  await ensureIndexes(models);
-  const kafkaLog = logger.child({ component: 'kafka' });
-  const kafka = createKafka(cfg, { clientId: 'instudio-booking-worker', sink: (level, msg, extra) => kafkaLog[level](extra, msg) });
-  await ensureTopics(kafka);
-  const events = await createEventPublisher(kafka);
-  const cloudwatch = createCloudWatchClient(cfg);
-  const metrics = createMetrics(cloudwatch, {
-    flushIntervalMs: cfg.metricsFlushIntervalMs,
-    onError: (err) => logger.warn({ err }, 'could not publish metrics; will retry with the next batch'),
-  });
+  const { mongo, models } = await openModels(cfg);
+  const events = await startEventPublisher(cfg, createProcessKafka(cfg, logger, 'instudio-booking-worker'), models.Outbox, logger);
+  const { metrics, close: closeMetrics } = createProcessMetrics(cfg, logger, 'booking-worker');
   const activities = {
     ...createBookingActivities({ models, stripe: createStripe(cfg), events, metrics }),
     ...createCatalogueActivities({ models, events }),
@@ -96,8 +85,7 @@ export async function startBookingWorker(cfg: Config, logger: Logger): Promise<B
         await done.catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
         await connection.close();
         await events.close();
-        await metrics.close();
-        cloudwatch.destroy();
+        await closeMetrics();
         await mongo.close();
       })();
       return stopped;

@@ -9,7 +9,6 @@
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
-  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
@@ -19,9 +18,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../src/config';
 import { PRIORITIES, type Priority } from '../src/domain/priority';
 import { PriorityScheduler } from '../src/domain/priority-scheduler';
-import { createCloudWatchClient } from '../src/infra/cloudwatch';
-import { ensureIntakeQueues, type IntakeQueues } from '../src/infra/intake';
-import { createMetrics, type Metrics } from '../src/infra/metrics';
+import { ensureIntakeQueues, type IntakeQueues, queueDepths } from '../src/infra/intake';
+import { createProcessMetrics, type Metrics } from '../src/infra/metrics';
 import { createSqsClient } from '../src/infra/sqs';
 import { createTemporalClient } from '../src/infra/temporal';
 import { taskQueueFor, WORKFLOW_TYPE, workflowIdFor } from '../src/shared/booking';
@@ -164,15 +162,14 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     }
   };
 
-  // Queue depth per priority, for dashboards, alarms and autoscaling: at start, then on a timer.
+  // Queue depth per priority and dead letters, for dashboards, alarms and autoscaling: at start, then on a timer.
   const publishDepth = () =>
-    Promise.all(
-      PRIORITIES.map((p) =>
-        sqs
-          .send(new GetQueueAttributesCommand({ QueueUrl: queues[p].url, AttributeNames: ['ApproximateNumberOfMessages'] }))
-          .then((r) => metrics.record('QueueDepth', Number(r.Attributes?.ApproximateNumberOfMessages ?? 0), 'Count', { Priority: p }))
-          .catch(() => undefined),
-      ),
+    queueDepths(sqs, queues).then(
+      (d) => {
+        for (const p of PRIORITIES) metrics.record('QueueDepth', d.waiting[p], 'Count', { Priority: p });
+        metrics.record('DeadLetterDepth', d.deadLetters, 'Count');
+      },
+      (err: unknown) => logger.warn({ err }, 'could not read the queue depths'),
     );
   const depthTimer = setInterval(() => void publishDepth(), deps.depthIntervalMs ?? 15_000);
   depthTimer.unref();
@@ -198,11 +195,7 @@ export async function startDispatcher(
   const sqs = createSqsClient(cfg);
   const queues = await ensureIntakeQueues(sqs, cfg);
   const temporal = await createTemporalClient(cfg);
-  const cloudwatch = createCloudWatchClient(cfg);
-  const metrics = createMetrics(cloudwatch, {
-    flushIntervalMs: cfg.metricsFlushIntervalMs,
-    onError: (err) => logger.warn({ err }, 'could not publish metrics; will retry with the next batch'),
-  });
+  const { metrics, close: closeMetrics } = createProcessMetrics(cfg, logger, 'dispatcher');
   const dispatcher = runDispatcher({ sqs, queues, temporal: temporal.client, metrics, logger, ...opts });
   logger.info({ queues: PRIORITIES.map((p) => queues[p].url) }, 'dispatcher receiving');
   return {
@@ -211,9 +204,8 @@ export async function startDispatcher(
     done: dispatcher.done,
     async stop() {
       await dispatcher.stop();
-      await metrics.close();
+      await closeMetrics();
       await temporal.close();
-      cloudwatch.destroy();
       sqs.destroy();
     },
   };

@@ -49,10 +49,12 @@ const paymentStep = proxyActivities<BookingActivities>({
   // No attempt limit: the hold's expiry bounds how long a payment may keep retrying.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', nonRetryableErrorTypes: businessFailures },
 });
-const compensationStep = proxyActivities<BookingActivities>({
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
+const compensationSteps = (maximumAttempts: number) =>
+  proxyActivities<BookingActivities>({
+    startToCloseTimeout: '15 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts },
+  });
+export const DEFAULT_COMPENSATION_ATTEMPTS = 10;
 
 // The reminder is back-office work: it runs on the low-priority task queue.
 const reminderStep = proxyActivities<BookingActivities>({
@@ -74,6 +76,7 @@ class CancelRequested extends Error {}
 export async function bookingSaga(input: BookingInput): Promise<SagaStatus> {
   const state: SagaStatus = { step: 'createReservation', status: 'pending', compensations: [], needsAttention: false };
   const ref = { bookingId: input.bookingId };
+  const compensationStep = compensationSteps(input.compensationAttempts ?? DEFAULT_COMPENSATION_ATTEMPTS);
   let cancelRequested = false;
   let retryRequested = false;
 

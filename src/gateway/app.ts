@@ -26,6 +26,8 @@ import { adminRoutes } from './routes/admins';
 import { authRoutes } from './routes/auth';
 import { bookingRoutes } from './routes/bookings';
 import { importRoutes } from './routes/imports';
+import { opsRoutes } from './routes/ops';
+import { statsRoutes } from './routes/stats';
 import { catalogueRoutes } from './routes/catalogue';
 import { healthRoutes, type ReadinessCheck } from './routes/health';
 
@@ -41,7 +43,7 @@ export interface GatewayDeps {
   temporal: Client;
   enqueue: (priority: Priority, command: IntakeCommand) => Promise<void>;
   admission: AdmissionControl;
-  holdTtlMs: number;
+  booking: { holdTtlMs: number; compensationAttempts: number };
   now?: () => Date;
 }
 
@@ -87,8 +89,10 @@ export function createApp(deps: GatewayDeps): Express {
   authRoutes(app, { models: deps.models, tokens: deps.tokens, events: deps.events, loginLimitPerMinute: deps.limits.loginPerMinute });
   catalogueRoutes(app, { models: deps.models, events: deps.events, cache: deps.cache, now });
   adminRoutes(app, deps.models);
-  bookingRoutes(app, { models: deps.models, temporal: deps.temporal, enqueue: deps.enqueue, holdTtlMs: deps.holdTtlMs, now });
+  bookingRoutes(app, { models: deps.models, temporal: deps.temporal, enqueue: deps.enqueue, booking: deps.booking, now });
   importRoutes(app, { admission: deps.admission, enqueue: deps.enqueue });
+  statsRoutes(app, deps.models);
+  opsRoutes(app, { temporal: deps.temporal });
 
   app.use(notFoundHandler);
   app.use(errorHandler);

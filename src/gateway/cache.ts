@@ -22,7 +22,14 @@ export interface ResponseCache {
   readonly size: number;
 }
 
-export function createResponseCache(opts: { ttlMs?: number; maxEntries?: number } = {}): ResponseCache {
+export interface CacheOptions {
+  ttlMs?: number;
+  maxEntries?: number;
+  /** False while invalidations cannot arrive (their consumer is out of its group): nothing is stored or served from memory. */
+  live?: () => boolean;
+}
+
+export function createResponseCache(opts: CacheOptions = {}): ResponseCache {
   const ttlMs = opts.ttlMs ?? 60_000;
   const maxEntries = opts.maxEntries ?? 5_000;
   const entries = new Map<string, Entry>();
@@ -43,6 +50,10 @@ export function createResponseCache(opts: { ttlMs?: number; maxEntries?: number 
   return {
     async serve(req, res, tags, compute) {
       const key = req.originalUrl;
+      if (opts.live && !opts.live()) {
+        if (entries.size > 0) entries.clear();
+        generation += 1;
+      }
       const cached = entries.get(key);
       if (cached && cached.expiresAt > Date.now()) return reply(req, res, cached, true);
       const startedAt = generation;
@@ -53,7 +64,7 @@ export function createResponseCache(opts: { ttlMs?: number; maxEntries?: number 
         etag: `W/"${crypto.createHash('sha1').update(body).digest('base64url')}"`,
         expiresAt: Date.now() + ttlMs,
       };
-      if (startedAt === generation) {
+      if (startedAt === generation && (opts.live?.() ?? true)) {
         if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
         entries.set(key, entry);
       }

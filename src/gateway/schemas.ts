@@ -226,3 +226,50 @@ export const ImportBody = z
   })
   .openapi('ImportBody');
 export const ImportAccepted = z.object({ importId: z.string(), priority: z.literal('low') }).openapi('ImportAccepted');
+
+const DAY_MS = 86_400_000;
+export const StatsQuery = z
+  .strictObject({
+    from: z.iso.date('use a local date YYYY-MM-DD'),
+    to: z.iso.date('use a local date YYYY-MM-DD'),
+  })
+  .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['to'] })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * DAY_MS, { message: 'ask for at most 367 days at once', path: ['to'] });
+const Revenue = z.array(z.object({ currency: z.string(), amountCents: z.number().int() }));
+const DayStats = z.object({ confirmed: z.number().int(), cancelled: z.number().int(), revenue: Revenue });
+export const SalonStats = z
+  .object({
+    salonId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    days: z.array(DayStats.extend({ date: z.string() })),
+    totals: DayStats,
+  })
+  .openapi('SalonStats', {
+    description:
+      'Per day of appointment (salon time): bookings confirmed and still standing, confirmed then cancelled, and revenue kept (price, less refunds). Built from events: a few seconds behind.',
+  });
+
+export const Priority = z.enum(['high', 'normal', 'low']);
+export const SagasQuery = z.strictObject({
+  status: BookingStatusEnum.optional(),
+  salonId: objectId.optional(),
+  priority: Priority.optional(),
+  needsAttention: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export const SagaSummary = z
+  .object({
+    bookingId: z.string(),
+    workflowId: z.string(),
+    runId: z.string(),
+    workflowStatus: z.string(),
+    bookingStatus: z.string().optional(),
+    salonId: z.string().optional(),
+    priority: z.string().optional(),
+    needsAttention: z.boolean(),
+    startTime: z.string(),
+    closeTime: z.string().optional(),
+  })
+  .openapi('SagaSummary');
+export const bookingIdParam = z.string().regex(/^[a-f0-9]{32}$/, 'a booking id is 32 lowercase hex characters');

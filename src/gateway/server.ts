@@ -6,20 +6,19 @@ import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { createCloudWatchClient, ensureApiLatencyAlarm } from '../infra/cloudwatch';
+import { provisionOps } from '../infra/alarms';
+import { startEventPublisher } from '../infra/events';
 import { enqueue, ensureIntakeQueues } from '../infra/intake';
+import { createProcessKafka } from '../infra/kafka';
+import { createProcessMetrics, type Metrics } from '../infra/metrics';
+import { type Models, openModels } from '../infra/models';
 import { createSqsClient } from '../infra/sqs';
-import { createEventPublisher, ensureTopics } from '../infra/events';
-import { createKafka } from '../infra/kafka';
-import { createMetrics, type Metrics } from '../infra/metrics';
-import { createModels, ensureIndexes, type Models } from '../infra/models';
-import { connectMongo } from '../infra/mongo';
 import { createTemporalClient } from '../infra/temporal';
 import { createApp } from './app';
 import { type AdmissionControl, createAdmissionControl } from './admission';
 import { createTokenService, resolveJwtSecret, type TokenService } from './auth';
 import { createResponseCache, type ResponseCache } from './cache';
-import { createCacheInvalidator } from './cache-invalidation';
+import { startCacheInvalidator } from './cache-invalidation';
 import { ensureOperator } from './operator';
 
 export interface Gateway {
@@ -37,42 +36,32 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
   const secret = resolveJwtSecret(cfg);
   const tokens = createTokenService({ ...cfg.jwt, secret });
 
-  const mongo = await connectMongo(cfg);
-  const models = createModels(mongo);
-  await ensureIndexes(models);
+  const { mongo, models } = await openModels(cfg);
   if (cfg.operator) await ensureOperator(models, cfg.operator);
 
-  const kafkaLog = logger.child({ component: 'kafka' });
-  const kafka = createKafka(cfg, { clientId: 'instudio-gateway', sink: (level, msg, extra) => kafkaLog[level](extra, msg) });
-  await ensureTopics(kafka);
-  const events = await createEventPublisher(kafka);
-  const admin = kafka.admin();
-  await admin.connect();
-
-  const cloudwatch = createCloudWatchClient(cfg);
-  const metrics = createMetrics(cloudwatch, {
-    flushIntervalMs: cfg.metricsFlushIntervalMs,
-    onError: (err) => logger.warn({ err }, 'could not publish metrics; will retry with the next batch'),
-  });
-
+  const kafka = createProcessKafka(cfg, logger, 'instudio-gateway');
+  const events = await startEventPublisher(cfg, kafka, models.Outbox, logger);
+  const { cloudwatch, metrics, close: closeMetrics } = createProcessMetrics(cfg, logger, 'gateway');
   const temporal = await createTemporalClient(cfg);
 
   const sqs = createSqsClient(cfg);
   const queues = await ensureIntakeQueues(sqs, cfg);
-  await ensureApiLatencyAlarm(cloudwatch, cfg.intake.latencyAlarmName);
+  await provisionOps(cloudwatch, cfg);
   const admission = createAdmissionControl({
     cloudwatch,
     sqs,
-    alarmName: cfg.intake.latencyAlarmName,
+    alarmName: cfg.ops.alarms.apiLatency,
     highQueueUrl: queues.high.url,
     highBacklogLimit: cfg.intake.highBacklogLimit,
     logger,
   });
   await admission.refresh();
 
-  const cache = createResponseCache({ ttlMs: cfg.gateway.cacheTtlMs });
-  const invalidator = createCacheInvalidator(kafka, cache, logger);
-  await invalidator.start();
+  let invalidations: { ready: boolean } = { ready: false };
+  const cache = createResponseCache({ ttlMs: cfg.gateway.cacheTtlMs, live: () => invalidations.ready });
+  const invalidator = await startCacheInvalidator(kafka, cache, logger);
+  invalidations = invalidator;
+  let draining = false;
 
   const app = createApp({
     logger,
@@ -85,14 +74,15 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
     temporal: temporal.client,
     enqueue: (priority, command) => enqueue(sqs, queues, priority, command),
     admission,
-    holdTtlMs: cfg.booking.holdTtlMs,
+    booking: cfg.booking,
     readiness: {
+      // Kafka is not here: bookings do not need it (events wait in the outbox), and the
+      // cache empties itself while its invalidation consumer is out of its group.
+      accepting: async () => {
+        if (draining) throw new Error('shutting down');
+      },
       mongodb: async () => {
         await mongo.db!.admin().ping();
-      },
-      kafka: async () => {
-        await admin.describeCluster();
-        if (!invalidator.ready) throw new Error('cache invalidation consumer is not in its group');
       },
       temporal: async () => {
         await temporal.connection.workflowService.getSystemInfo({});
@@ -118,15 +108,15 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
     cache,
     admission,
     async stop() {
+      draining = true; // readiness fails first, so a load balancer stops sending
       admission.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
       await invalidator.stop();
-      await Promise.allSettled([events.close(), admin.disconnect(), temporal.close()]);
-      await metrics.close();
-      cloudwatch.destroy();
+      await Promise.allSettled([events.close(), temporal.close()]);
+      await closeMetrics();
       sqs.destroy();
       await mongo.close();
     },

@@ -1,15 +1,44 @@
 /**
  * Publishes domain events to Kafka in the shared envelope, keyed by salon or user id so
- * one key's events stay ordered. The producer is idempotent.
+ * one key's events stay ordered. The producer is idempotent (acks from all replicas,
+ * one request in flight).
+ *
+ * A Kafka outage never fails the caller and never loses an event: an event that does
+ * not reach the broker within `sendTimeoutMs` goes to the MongoDB outbox, and a relay
+ * in the same process sends the outbox, oldest first, once the broker is back. While
+ * this process has events waiting there, new ones queue behind them, so its events keep
+ * their order. Delivery is at-least-once (a send that timed out may still land, and
+ * the relay sends it again): consumers dedupe by event id.
  */
 import crypto from 'node:crypto';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Model } from 'mongoose';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
 import { type EventEnvelope, TOPICS, type Topic } from '../shared/topics';
+import type { OutboxDoc } from './models';
+import { isDuplicateKeyError } from './mongo';
 
 export interface EventPublisher {
+  /** Resolves once the event is on Kafka or safely in the outbox. */
   publish<T>(topic: Topic, key: string, data: T, opts?: { correlationId?: string; id?: string }): Promise<EventEnvelope<T>>;
+  /** Sends what waits in the outbox now; resolves with how many went out. */
+  relay(): Promise<number>;
+  /** Events waiting in the outbox. */
+  backlog(): Promise<number>;
   close(): Promise<void>;
 }
+
+export interface PublisherOptions {
+  outbox: Model<OutboxDoc>;
+  logger: Logger;
+  /** How long a publish waits for Kafka before it parks the event in the outbox. */
+  sendTimeoutMs?: number;
+  /** How often the relay looks at the outbox. */
+  relayIntervalMs?: number;
+}
+
+const RELAY_BATCH = 500;
 
 export function envelope<T>(type: string, data: T, opts: { correlationId?: string; id?: string } = {}): EventEnvelope<T> {
   return {
@@ -22,37 +51,147 @@ export function envelope<T>(type: string, data: T, opts: { correlationId?: strin
   };
 }
 
-/** Creates the product's topics when missing (idempotent). */
-export async function ensureTopics(kafka: Kafka, opts: { numPartitions?: number } = {}): Promise<void> {
+/**
+ * Creates the product's topics with the configured partitions, and adds partitions to a
+ * topic that has fewer (idempotent; partitions are never removed).
+ */
+export async function ensureTopics(kafka: Kafka, opts: { numPartitions: number; replicationFactor?: number }): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = Object.values(TOPICS).filter((t) => !existing.has(t));
+    const wanted: string[] = Object.values(TOPICS);
+    const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
       await admin.createTopics({
-        topics: missing.map((topic) => ({ topic, numPartitions: opts.numPartitions ?? 3, replicationFactor: 1 })),
+        topics: missing.map((topic) => ({ topic, numPartitions: opts.numPartitions, replicationFactor: opts.replicationFactor ?? 1 })),
         waitForLeaders: true,
       });
     }
+    const { topics } = await admin.fetchTopicMetadata({ topics: wanted.filter((t) => existing.has(t)) });
+    const short = topics.filter((t) => t.partitions.length < opts.numPartitions);
+    if (short.length > 0) await admin.createPartitions({ topicPartitions: short.map((t) => ({ topic: t.name, count: opts.numPartitions })) });
   } finally {
     await admin.disconnect();
   }
 }
 
-export async function createEventPublisher(kafka: Kafka): Promise<EventPublisher> {
+const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer from Kafka within ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+
+export async function createEventPublisher(kafka: Kafka, opts: PublisherOptions): Promise<EventPublisher> {
+  const { outbox, logger } = opts;
+  const sendTimeoutMs = opts.sendTimeoutMs ?? 2000;
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  await producer.connect();
+  // A broker that is down at start must not stop the process: events go to the outbox.
+  await producer.connect().catch((err: unknown) => logger.warn({ err }, 'Kafka unreachable at start; events wait in the outbox'));
+
+  /** Events this process parked and has not relayed yet (it relays anyone's). */
+  let parked = (await outbox.estimatedDocumentCount()) > 0;
+  let relaying: Promise<number> | undefined;
+  let outage = false;
+
+  const message = (e: { id: string; key: string; topic: string; value: string }): Message => ({
+    key: e.key,
+    value: e.value,
+    headers: { 'event-id': e.id, 'event-type': e.topic },
+  });
+
+  const park = async (e: { id: string; topic: string; key: string; value: string }): Promise<void> => {
+    parked = true;
+    try {
+      await outbox.create({ _id: e.id, topic: e.topic, key: e.key, value: e.value, createdAt: new Date() });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err; // already waiting: stored once
+    }
+  };
+
+  const relayOnce = async (): Promise<number> => {
+    let sent = 0;
+    for (;;) {
+      const batch = await outbox.find().sort({ createdAt: 1 }).limit(RELAY_BATCH).lean();
+      if (batch.length === 0) {
+        parked = false;
+        if (outage) logger.info('Kafka is back; the outbox is empty');
+        outage = false;
+        return sent;
+      }
+      const byTopic = new Map<string, Message[]>();
+      for (const e of batch) {
+        const list = byTopic.get(e.topic) ?? [];
+        list.push(message({ id: e._id, key: e.key, topic: e.topic, value: e.value }));
+        byTopic.set(e.topic, list);
+      }
+      try {
+        await withTimeout(
+          producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }),
+          sendTimeoutMs * 5,
+        );
+      } catch (err) {
+        if (!outage) logger.warn({ err, waiting: batch.length }, 'Kafka unreachable; events wait in the outbox');
+        outage = true;
+        return sent;
+      }
+      await outbox.deleteMany({ _id: { $in: batch.map((e) => e._id) } });
+      sent += batch.length;
+    }
+  };
+
+  const relay = (): Promise<number> => {
+    relaying ??= relayOnce().finally(() => {
+      relaying = undefined;
+    });
+    return relaying;
+  };
+
+  const timer = setInterval(() => {
+    if (parked) relay().catch((err: unknown) => logger.warn({ err }, 'outbox relay failed; will try again'));
+  }, opts.relayIntervalMs ?? 1000);
+  timer.unref();
+
   return {
-    async publish(topic, key, data, opts) {
-      const event = envelope(topic, data, opts);
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: [{ key, value: JSON.stringify(event), headers: { 'event-id': event.id, 'event-type': topic } }],
-      });
+    async publish(topic, key, data, publishOpts) {
+      const event = envelope(topic, data, publishOpts);
+      const e = { id: event.id, topic, key, value: JSON.stringify(event) };
+      if (parked) {
+        await park(e);
+        return event;
+      }
+      try {
+        await withTimeout(producer.send({ topic, acks: -1, messages: [message(e)] }), sendTimeoutMs);
+      } catch (err) {
+        if (!outage) logger.warn({ err, topic }, 'Kafka unreachable; events wait in the outbox');
+        outage = true;
+        await park(e);
+      }
       return event;
     },
-    close: () => producer.disconnect(),
+    relay,
+    backlog: () => outbox.countDocuments(),
+    async close() {
+      clearInterval(timer);
+      await relay().catch(() => 0);
+      await producer.disconnect();
+    },
   };
+}
+
+/** The product's topics, then a publisher with its outbox: what every producing process needs. */
+export async function startEventPublisher(cfg: Config, kafka: Kafka, outbox: Model<OutboxDoc>, logger: Logger): Promise<EventPublisher> {
+  await ensureTopics(kafka, { numPartitions: cfg.kafka.topicPartitions, replicationFactor: cfg.kafka.replicationFactor }).catch(
+    (err: unknown) => logger.warn({ err }, 'Kafka unreachable at start: topics not checked; events wait in the outbox'),
+  );
+  return createEventPublisher(kafka, { outbox, logger });
 }

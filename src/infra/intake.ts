@@ -1,5 +1,5 @@
 /** The SQS priority queues of the intake, created (with their DLQs) at start. */
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config';
 import { PRIORITIES, type Priority } from '../domain/priority';
 import { type IntakeCommand, queueNameFor } from '../shared/intake';
@@ -35,4 +35,28 @@ export async function enqueue(sqs: SQSClient, queues: IntakeQueues, priority: Pr
       },
     }),
   );
+}
+
+export interface QueueDepths {
+  /** Messages waiting per priority (not counting those in flight). */
+  waiting: Record<Priority, number>;
+  /** Messages in the dead-letter queues, all priorities together. */
+  deadLetters: number;
+}
+
+const depthOf = async (sqs: SQSClient, url: string): Promise<number> => {
+  const r = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+  return Number(r.Attributes?.ApproximateNumberOfMessages ?? 0);
+};
+
+/** Backlog per priority and dead letters, as SQS approximates them. */
+export async function queueDepths(sqs: SQSClient, queues: IntakeQueues): Promise<QueueDepths> {
+  const [waiting, dead] = await Promise.all([
+    Promise.all(PRIORITIES.map((p) => depthOf(sqs, queues[p].url))),
+    Promise.all(PRIORITIES.map((p) => depthOf(sqs, queues[p].dlqUrl))),
+  ]);
+  return {
+    waiting: Object.fromEntries(PRIORITIES.map((p, i) => [p, waiting[i]!])) as Record<Priority, number>,
+    deadLetters: dead.reduce((a, b) => a + b, 0),
+  };
 }

@@ -1,5 +1,6 @@
 /** Kafka client (kafkajs) configured for the product's brokers, with kafkajs logs routed to one logger. */
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
 import type { Config } from '../config';
 
 export type KafkaLogSink = (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: object) => void;
@@ -25,4 +26,10 @@ export function createKafka(cfg: Config, opts: { clientId?: string; sink?: Kafka
         sink?.(levels[level] ?? 'info', `kafkajs ${namespace}: ${message}`, extra);
       },
   });
+}
+
+/** A process's Kafka client, its kafkajs warnings and errors on the process's logger. */
+export function createProcessKafka(cfg: Config, logger: Logger, clientId: string): Kafka {
+  const log = logger.child({ component: 'kafka' });
+  return createKafka(cfg, { clientId, sink: (level, msg, extra) => log[level](extra, msg) });
 }

@@ -5,6 +5,9 @@
  * on CloudWatch, and a CloudWatch outage only delays metrics until the next flush.
  */
 import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand, type StandardUnit } from '@aws-sdk/client-cloudwatch';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import { createCloudWatchClient } from './cloudwatch';
 
 export const NAMESPACE = 'InStudio';
 /** PutMetricData limits: datums per call, distinct values per datum. */
@@ -97,6 +100,67 @@ export function createMetrics(cloudwatch: CloudWatchClient, opts: MetricsOptions
     async close() {
       clearInterval(timer);
       await flush();
+    },
+  };
+}
+
+/** This process's identity in metrics: its role and a per-process instance id. */
+export interface ProcessIdentity {
+  role: string;
+  instance: string;
+}
+
+/**
+ * CPU (percent of one core since the last sample) and memory (RSS and heap, MB) of this
+ * process, recorded every `intervalMs` with its role and instance as dimensions.
+ */
+export function sampleProcess(metrics: Metrics, id: ProcessIdentity, intervalMs: number): { stop(): void } {
+  const dimensions = { Role: id.role, Instance: id.instance };
+  let lastCpu = process.cpuUsage();
+  let lastAt = process.hrtime.bigint();
+  const sample = (): void => {
+    const cpu = process.cpuUsage(lastCpu);
+    const now = process.hrtime.bigint();
+    const elapsedUs = Number(now - lastAt) / 1000;
+    lastCpu = process.cpuUsage();
+    lastAt = now;
+    const mem = process.memoryUsage();
+    if (elapsedUs > 0) metrics.record('ProcessCpu', ((cpu.user + cpu.system) / elapsedUs) * 100, 'Percent', dimensions);
+    metrics.record('ProcessMemory', mem.rss / 2 ** 20, 'Megabytes', dimensions);
+    metrics.record('ProcessHeap', mem.heapUsed / 2 ** 20, 'Megabytes', dimensions);
+  };
+  const timer = setInterval(sample, intervalMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      sample(); // a last sample goes out with the final flush
+    },
+  };
+}
+
+export interface ProcessMetrics {
+  cloudwatch: CloudWatchClient;
+  metrics: Metrics;
+  /** Stops sampling, flushes what is left and closes the client. */
+  close: () => Promise<void>;
+}
+
+/** The CloudWatch client and batched metrics of one process, with its CPU and memory sampled. */
+export function createProcessMetrics(cfg: Config, logger: Logger, role: string): ProcessMetrics {
+  const cloudwatch = createCloudWatchClient(cfg);
+  const metrics = createMetrics(cloudwatch, {
+    flushIntervalMs: cfg.metricsFlushIntervalMs,
+    onError: (err) => logger.warn({ err }, 'could not publish metrics; will retry with the next batch'),
+  });
+  const sampler = sampleProcess(metrics, { role, instance: cfg.instanceId }, cfg.metricsFlushIntervalMs);
+  return {
+    cloudwatch,
+    metrics,
+    close: async () => {
+      sampler.stop();
+      await metrics.close();
+      cloudwatch.destroy();
     },
   };
 }

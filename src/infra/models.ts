@@ -3,6 +3,8 @@
  * is one FerretDB v1 accepts (unique and compound; no partial, TTL or text indexes).
  */
 import { type Connection, type InferSchemaType, type Model, Schema } from 'mongoose';
+import type { Config } from '../config';
+import { connectMongo } from './mongo';
 
 const weeklyWindow = new Schema({ weekday: Number, start: String, end: String }, { _id: false });
 
@@ -131,6 +133,41 @@ const slotLockSchema = new Schema(
 slotLockSchema.index({ staffId: 1, at: 1 });
 slotLockSchema.index({ bookingId: 1 });
 
+/**
+ * Events that could not reach Kafka when they were published. The publishing process
+ * relays them once the broker is back; `_id` is the event id, so re-publishing the same
+ * event while it waits here stores it once.
+ */
+const outboxSchema = new Schema({
+  _id: { type: String, required: true },
+  topic: { type: String, required: true },
+  key: { type: String, required: true },
+  value: { type: String, required: true },
+  createdAt: { type: Date, required: true },
+});
+outboxSchema.index({ createdAt: 1 });
+
+/**
+ * The stats read model: one document per booking that was confirmed, built from
+ * `reserva.confirmada` and `reserva.cancelada`. Each event sets its own fields, so a
+ * redelivered or reordered event never counts twice.
+ */
+const bookingFactSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // booking id
+    salonId: { type: String, required: true },
+    /** The appointment's day in the salon's time zone (YYYY-MM-DD). */
+    day: { type: String },
+    priceCents: { type: Number },
+    currency: { type: String },
+    confirmedAt: { type: Date },
+    cancelledAt: { type: Date },
+    refundedCents: { type: Number },
+  },
+  { timestamps: true },
+);
+bookingFactSchema.index({ salonId: 1, day: 1 });
+
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: unknown };
 export type SalonDoc = InferSchemaType<typeof salonSchema>;
 export type ServiceDoc = InferSchemaType<typeof serviceSchema>;
@@ -138,6 +175,8 @@ export type StaffDoc = InferSchemaType<typeof staffSchema>;
 export type PromotionDoc = InferSchemaType<typeof promotionSchema>;
 export type BookingDoc = InferSchemaType<typeof bookingSchema>;
 export type SlotLockDoc = InferSchemaType<typeof slotLockSchema>;
+export type OutboxDoc = InferSchemaType<typeof outboxSchema>;
+export type BookingFactDoc = InferSchemaType<typeof bookingFactSchema>;
 
 export interface Models {
   User: Model<InferSchemaType<typeof userSchema>>;
@@ -147,6 +186,8 @@ export interface Models {
   Promotion: Model<PromotionDoc>;
   Booking: Model<BookingDoc>;
   SlotLock: Model<SlotLockDoc>;
+  Outbox: Model<OutboxDoc>;
+  BookingFact: Model<BookingFactDoc>;
 }
 
 /** Binds the models to a connection. */
@@ -159,6 +200,8 @@ export function createModels(conn: Connection): Models {
     Promotion: conn.model('Promotion', promotionSchema, 'promotions'),
     Booking: conn.model('Booking', bookingSchema, 'bookings'),
     SlotLock: conn.model('SlotLock', slotLockSchema, 'slot_locks'),
+    Outbox: conn.model('Outbox', outboxSchema, 'outbox'),
+    BookingFact: conn.model('BookingFact', bookingFactSchema, 'booking_facts'),
   };
 }
 
@@ -168,4 +211,12 @@ export async function ensureIndexes(models: Models): Promise<void> {
     await model.createCollection().catch(() => undefined);
     await model.createIndexes();
   }
+}
+
+/** Connects to MongoDB and binds the models, their indexes built. */
+export async function openModels(cfg: Config): Promise<{ mongo: Connection; models: Models }> {
+  const mongo = await connectMongo(cfg);
+  const models = createModels(mongo);
+  await ensureIndexes(models);
+  return { mongo, models };
 }

@@ -25,6 +25,8 @@ export interface BookingInput {
   requestedAt: string;
   /** How long the hold waits for payment before the saga gives up (default 10 minutes). */
   holdTtlMs?: number;
+  /** Tries of each compensation before the saga waits for an operator (default 10). */
+  compensationAttempts?: number;
 }
 
 export type SagaStep = 'createReservation' | 'checkAvailability' | 'confirmPayment' | 'confirmBooking' | 'confirmed' | 'compensating' | 'done';

@@ -12,7 +12,7 @@ const cloudwatch = createCloudWatchClient(cfg);
 let gateway: Gateway;
 
 const setAlarm = async (state: 'ALARM' | 'OK') => {
-  await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: cfg.intake.latencyAlarmName, StateValue: state, StateReason: `test sets ${state}` }));
+  await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: cfg.ops.alarms.apiLatency, StateValue: state, StateReason: `test sets ${state}` }));
   await gateway.admission.refresh();
 };
 
@@ -42,7 +42,7 @@ test('when the API latency alarm is in ALARM, then low-priority intake gets 503 
   expect(low.status).toBe(503);
   expect(low.headers.get('content-type')).toMatch(/problem\+json/);
   expect(Number(low.headers.get('retry-after'))).toBeGreaterThan(0);
-  expect(low.body.detail).toContain(cfg.intake.latencyAlarmName);
+  expect(low.body.detail).toContain(cfg.ops.alarms.apiLatency);
 
   const high = await client.api.post('/v1/bookings', { ...salon, start: soon, paymentMethod: 'pm_card_visa' });
   expect(high.status).toBe(202);

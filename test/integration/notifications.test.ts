@@ -1,8 +1,10 @@
 /** The notifications consumer on real Kafka: each event sent once through the sender. */
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
-import { createEventPublisher, ensureTopics, type EventPublisher } from '../../src/infra/events';
+import type { Connection } from 'mongoose';
+import { type EventPublisher, startEventPublisher } from '../../src/infra/events';
 import { createKafka } from '../../src/infra/kafka';
+import { openModels } from '../../src/infra/models';
 import { TOPICS } from '../../src/shared/topics';
 import { type Notification, startNotifications } from '../../workers/notifications';
 import { unique } from '../support/ids';
@@ -12,11 +14,12 @@ const cfg = loadConfig();
 const sent: Notification[] = [];
 let events: EventPublisher;
 let consumer: { stop(): Promise<void> };
+let mongo: Connection;
 
 beforeAll(async () => {
-  const kafka = createKafka(cfg, { clientId: 'notifications-test' });
-  await ensureTopics(kafka);
-  events = await createEventPublisher(kafka);
+  const data = await openModels(cfg);
+  mongo = data.mongo;
+  events = await startEventPublisher(cfg, createKafka(cfg, { clientId: 'notifications-test' }), data.models.Outbox, pino({ level: 'silent' }));
   consumer = await startNotifications(cfg, pino({ level: 'silent' }), {
     groupId: unique('notifications-test'),
     sender: { send: async (n) => void sent.push(n) },
@@ -25,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await consumer?.stop();
   await events?.close();
+  await mongo?.close();
 });
 
 test('when a reminder event arrives twice, then the customer is reminded once; confirmations and cancellations go out too', async () => {

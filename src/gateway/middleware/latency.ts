@@ -1,6 +1,6 @@
 /** Records each request's latency per route template, method and status class; never waits. */
 import type { RequestHandler } from 'express';
-import { API_LATENCY_ALL } from '../../infra/cloudwatch';
+import { API_LATENCY_ALL } from '../../infra/alarms';
 import type { Metrics } from '../../infra/metrics';
 
 export const API_LATENCY_METRIC = 'ApiLatency';

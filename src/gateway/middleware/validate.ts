@@ -1,8 +1,8 @@
-/** Input validation from the contract's schemas: failures are a 400 with one entry per field. */
+/** Input validation from the contract's schemas: failures are a 400 with one entry per field. `where` is body, query or a path parameter's name. */
 import type { z } from 'zod';
 import { AppError } from '../../domain/errors';
 
-export function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' = 'body'): z.infer<S> {
+export function parse<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.infer<S> {
   if (where === 'body' && (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value))) {
     throw new AppError('validation', 'send a JSON object body with Content-Type: application/json');
   }

@@ -24,7 +24,8 @@ export interface BookingRoutesDeps {
   temporal: Client;
   /** Puts a command on the SQS queue of its priority (the dispatcher starts the saga). */
   enqueue: (priority: Priority, command: IntakeCommand) => Promise<void>;
-  holdTtlMs: number;
+  /** What the saga is started with: the hold's time to live, tries per compensation. */
+  booking: { holdTtlMs: number; compensationAttempts: number };
   now: () => Date;
 }
 
@@ -122,7 +123,8 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       priority,
       correlationId: requestId(req),
       requestedAt: now.toISOString(),
-      holdTtlMs: deps.holdTtlMs,
+      holdTtlMs: deps.booking.holdTtlMs,
+      compensationAttempts: deps.booking.compensationAttempts,
     };
     // Recorded before the 202, so the booking is readable at once and a retry finds it.
     const { booking, created } = await upsertPendingBooking(models, input, {

@@ -1,0 +1,109 @@
+/**
+ * One way to consume the product's events: a consumer group that reads the envelope,
+ * drops events it has already handled (by event id), commits only what its handler
+ * finished (a handler that throws gets the event again), and rides out broker restarts.
+ * kafkajs restarts a consumer that crashed on a retriable error by itself; one that
+ * crashed for good is rebuilt here after a pause.
+ */
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { EventEnvelope, Topic } from '../shared/topics';
+
+export interface EventConsumer {
+  /** In its group with partitions assigned (false while it is rejoining). */
+  readonly ready: boolean;
+  stop(): Promise<void>;
+}
+
+export interface ConsumerOptions<T> {
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly Topic[];
+  logger: Logger;
+  handle(event: EventEnvelope<T>, topic: string): Promise<void>;
+  /** A new group starts from the oldest event (read models) or the newest (caches). */
+  fromBeginning?: boolean;
+  /** Called when the consumer crashes, or skips an unreadable event (e.g. to drop state that needs every event). */
+  onMissed?: () => void;
+  /** Event ids remembered to drop redeliveries; handlers stay idempotent anyway. */
+  rememberIds?: number;
+}
+
+/** Remembers the last event ids seen, to drop redeliveries. */
+export class RecentIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly max = 100_000) {}
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+  add(id: string): void {
+    this.ids.add(id);
+    if (this.ids.size > this.max) this.ids.delete(this.ids.values().next().value!);
+  }
+}
+
+const RESTART_AFTER_MS = 5000;
+
+/** Starts consuming; resolves once the consumer has joined its group. */
+export async function startEventConsumer<T>(opts: ConsumerOptions<T>): Promise<EventConsumer> {
+  const { logger } = opts;
+  const recent = new RecentIds(opts.rememberIds);
+  let ready = false;
+  let stopping = false;
+  let consumer: Consumer;
+  let restartTimer: NodeJS.Timeout | undefined;
+
+  const run = async (): Promise<void> => {
+    consumer = opts.kafka.consumer({ groupId: opts.groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 200 });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      ready = true;
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      ready = false;
+      opts.onMissed?.();
+      logger.error({ err: payload.error, groupId: opts.groupId, restart: payload.restart }, 'event consumer crashed');
+      if (!payload.restart && !stopping) {
+        restartTimer = setTimeout(() => {
+          consumer
+            .disconnect()
+            .catch(() => undefined)
+            .then(run)
+            .catch((err: unknown) => logger.error({ err }, 'event consumer could not restart'));
+        }, RESTART_AFTER_MS);
+      }
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...opts.topics], fromBeginning: opts.fromBeginning ?? false });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        let event: EventEnvelope<T>;
+        try {
+          event = JSON.parse(String(message.value)) as EventEnvelope<T>;
+          if (typeof event?.id !== 'string' || typeof event.data !== 'object' || event.data === null) throw new Error('not an event envelope');
+        } catch (err) {
+          logger.warn({ err, topic, partition, offset: message.offset }, 'unreadable event skipped');
+          opts.onMissed?.();
+          return;
+        }
+        if (recent.has(event.id)) return;
+        await opts.handle(event, topic); // throws: not committed, delivered again
+        recent.add(event.id);
+      },
+    });
+    await joined;
+  };
+
+  await run();
+  return {
+    get ready() {
+      return ready;
+    },
+    async stop() {
+      stopping = true;
+      ready = false;
+      clearTimeout(restartTimer);
+      await consumer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { loadConfig } from '../../src/config';
+import { alarmSpecs, dashboardBody } from '../../src/infra/alarms';
+import { sagasVisibilityQuery } from '../../src/gateway/routes/ops';
+
+test('the saga filter becomes one visibility query over the saga search attributes', () => {
+  expect(sagasVisibilityQuery({})).toBe("WorkflowType = 'bookingSaga'");
+  expect(sagasVisibilityQuery({ status: 'failed', salonId: 'a'.repeat(24), priority: 'high', needsAttention: 'true' })).toBe(
+    `WorkflowType = 'bookingSaga' AND BookingStatus = 'failed' AND SalonId = '${'a'.repeat(24)}' AND Priority = 'high' AND NeedsAttention = true`,
+  );
+});
+
+test('the five alarms are named from ALARM_PREFIX; latency and high backlog scale out', () => {
+  const cfg = loadConfig({ ALARM_PREFIX: 'Shop', ADMISSION_HIGH_BACKLOG_LIMIT: '50' });
+  const specs = alarmSpecs(cfg);
+  expect(specs.map((a) => a.name)).toEqual([
+    'Shop-ApiLatencyP99',
+    'Shop-SagaFailureRate',
+    'Shop-DeadLettersNotEmpty',
+    'Shop-HighPriorityBacklog',
+    'Shop-SagasNeedAttention',
+  ]);
+  expect(specs.filter((a) => a.scalesOut).map((a) => a.name)).toEqual(['Shop-ApiLatencyP99', 'Shop-HighPriorityBacklog']);
+  expect(specs.find((a) => a.name === 'Shop-ApiLatencyP99')).toMatchObject({ stat: 'p99', threshold: 200 });
+  expect(specs.find((a) => a.name === 'Shop-HighPriorityBacklog')).toMatchObject({ threshold: 50, dimensions: { Priority: 'high' } });
+});
+
+test('the dashboard shows every alarm and the per-role process metrics', () => {
+  const cfg = loadConfig({ ALARM_PREFIX: 'Shop' });
+  const body = JSON.stringify(dashboardBody(cfg));
+  for (const a of alarmSpecs(cfg)) expect(body).toContain(`alarm:${a.name}`);
+  for (const metric of ['ProcessCpu', 'ProcessMemory', 'ApiLatencyAll', 'SagaOutcome', 'QueueDepth', 'SagasNeedingAttention']) {
+    expect(body).toContain(metric);
+  }
+});
