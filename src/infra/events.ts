@@ -4,14 +4,14 @@
  * one request in flight).
  *
  * A Kafka outage never fails the caller and never loses an event: an event that does
- * not reach the broker within `sendTimeoutMs` goes to the MongoDB outbox, and a relay
+ * not reach the broker within `sendTimeoutMs` (5 s) goes to the MongoDB outbox, and a relay
  * in the same process sends the outbox, oldest first, once the broker is back. While
  * this process has events waiting there, new ones queue behind them, so its events keep
  * their order. Delivery is at-least-once (a send that timed out may still land, and
  * the relay sends it again): consumers dedupe by event id.
  */
 import crypto from 'node:crypto';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -93,8 +93,13 @@ const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
 
 export async function createEventPublisher(kafka: Kafka, opts: PublisherOptions): Promise<EventPublisher> {
   const { outbox, logger } = opts;
-  const sendTimeoutMs = opts.sendTimeoutMs ?? 2000;
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const sendTimeoutMs = opts.sendTimeoutMs ?? 5000;
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner, // murmur2 by key, as the Java client
+  });
   // A broker that is down at start must not stop the process: events go to the outbox.
   await producer.connect().catch((err: unknown) => logger.warn({ err }, 'Kafka unreachable at start; events wait in the outbox'));
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PRIORITIES, type Priority } from '../domain/priority';
+import type { BookingInput } from './booking';
 
 export const queueNameFor = (priority: Priority): string => `instudio-bookings-${priority}`;
 
@@ -19,7 +20,8 @@ const bookingInput = z.object({
   correlationId: z.string(),
   requestedAt: z.iso.datetime({ offset: true }),
   holdTtlMs: z.number().int().positive().optional(),
-});
+  compensationAttempts: z.number().int().min(1).max(100).optional(),
+}) satisfies z.ZodType<BookingInput>;
 
 export const IntakeCommand = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('booking'), version: z.literal(1), input: bookingInput }),

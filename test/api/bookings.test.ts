@@ -10,6 +10,7 @@ import { createTemporalClient, type TemporalClient } from '../../src/infra/tempo
 import { TOPICS } from '../../src/shared/topics';
 import type { BookingWorker } from '../../workers/booking-worker';
 import { ApiClient, newClient, newSalon, newSalonAdmin, operatorOf, startTestGateway } from '../support/gateway';
+import { at, settled } from '../support/bookings';
 import { unique } from '../support/ids';
 import { metricSum } from '../support/cloudwatch';
 import { collectEvents } from '../support/kafka';
@@ -38,22 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([gateway?.stop(), worker?.stop(), temporal?.close(), dispatcher?.stop()]);
 });
-
-/** 10:00 local time, `days` ahead, in the salon's zone. */
-const at = (days: number, hhmm = '10:00') =>
-  DateTime.now().setZone('Europe/Madrid').plus({ days }).set({ hour: Number(hhmm.slice(0, 2)), minute: Number(hhmm.slice(3)), second: 0, millisecond: 0 }).toISO()!;
-
-const TERMINAL = ['confirmed', 'failed', 'cancelled'];
-
-async function settled(client: ApiClient, bookingId: string, statuses = TERMINAL) {
-  return eventually(
-    async () => {
-      const res = await client.get(`/v1/bookings/${bookingId}`);
-      return statuses.includes(res.body.status) ? res.body : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 100, what: `booking ${bookingId} to reach ${statuses.join('|')}` },
-  );
-}
 
 test('when a client books a free slot, then the saga confirms it, charges the card and publishes both events', async () => {
   const salon = await newSalon(operator, { priceCents: 4200 });

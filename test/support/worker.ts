@@ -6,8 +6,9 @@ import { loadConfig, repoRoot } from '../../src/config';
 import { type BookingWorker, startBookingWorker } from '../../workers/booking-worker';
 import { startDispatcher } from '../../workers/dispatcher';
 
-export function startTestWorker(): Promise<BookingWorker> {
-  return startBookingWorker(loadConfig(), pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+/** A booking worker in this process; `env` overrides configuration (e.g. STRIPE_API_URL). */
+export function startTestWorker(env: Record<string, string> = {}): Promise<BookingWorker> {
+  return startBookingWorker(loadConfig({ ...process.env, ...env }), pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
 }
 
 export function startTestDispatcher(opts: Parameters<typeof startDispatcher>[2] = {}) {
