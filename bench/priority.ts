@@ -1,58 +1,43 @@
 /**
- * Priority benchmark: a burst of 2,000 mixed bookings (10 % high, 45 % normal, 45 % low)
+ * Priority benchmark: a burst of mixed bookings (10 % high, 45 % normal, 45 % low)
  * arrives in the SQS queues faster than one dispatcher can start them, so a backlog
- * builds; prints p50/p95 intake→start per priority and writes the table to
- * bench/results/priority.json. Target: high p95 ≤ 10 % of low p95.
- * Runs on the isolated test stack (brought up if needed).
+ * builds; p50/p95 intake→start per priority. Target: high p95 ≤ 10 % of low p95.
+ * The dispatcher runs in this process (it reports each start); no worker runs, and the
+ * workflows it started are terminated at the end.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import pino from 'pino';
-import { loadConfig, repoRoot } from '../src/config';
+import type { Config } from '../src/config';
 import { PRIORITIES, type Priority } from '../src/domain/priority';
 import { ensureIntakeQueues } from '../src/infra/intake';
 import { createSqsClient } from '../src/infra/sqs';
+import { createTemporalClient } from '../src/infra/temporal';
 import type { IntakeCommand } from '../src/shared/intake';
-import { up } from '../scripts/stack/stack';
-import { applyTestEnv } from '../test/support/env';
 import { type Started, startDispatcher } from '../workers/dispatcher';
+import { terminateWorkflows } from './lib/data';
+import type { Target } from './lib/outcome';
+import { inPool } from './lib/pool';
+import { purgeIntakeQueues } from './lib/product';
+import { ms, pct, printTable, writeResult } from './lib/report';
+import { percentile, round } from './lib/stats';
 
-const TOTAL = 2000;
+const TOTAL = 1000;
 const MIX: Record<Priority, number> = { high: 0.1, normal: 0.45, low: 0.45 };
+const BATCH = 10;
 
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-};
-
-async function main(): Promise<void> {
-  applyTestEnv();
-  const cfg = loadConfig();
-  await up(cfg);
-  const sqs = createSqsClient(cfg);
-  const queues = await ensureIntakeQueues(sqs, cfg);
-  for (const p of PRIORITIES) {
-    for (;;) {
-      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues[p].url, MaxNumberOfMessages: 10 }));
-      if (Messages.length === 0) break;
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queues[p].url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
-    }
-  }
-
-  // The backlog, shuffled across priorities, enqueued in batches of 10.
+/** The burst, shuffled across priorities, for a salon that does not exist (no worker runs). */
+function burst(): { priority: Priority; command: IntakeCommand }[] {
   const run = Date.now().toString(16);
   const sizes: Record<Priority, number> = { high: Math.round(TOTAL * MIX.high), normal: Math.round(TOTAL * MIX.normal), low: 0 };
   sizes.low = TOTAL - sizes.high - sizes.normal;
   const priorities = PRIORITIES.flatMap((p) => Array<Priority>(sizes[p]).fill(p)).sort(() => Math.random() - 0.5);
-  const commands = priorities.map((priority, i): [Priority, IntakeCommand] => [
+  return priorities.map((priority, i) => ({
     priority,
-    {
+    command: {
       kind: 'booking',
       version: 1,
       input: {
-        bookingId: `${run}${i.toString(16)}`.padEnd(32, '0').slice(0, 32).replace(/[^a-f0-9]/g, '0'),
+        bookingId: `${run}${i.toString(16).padStart(8, '0')}`.padEnd(32, '0'),
         customerId: 'bench',
         salonId: 'bench-salon',
         serviceId: 'bench-service',
@@ -63,77 +48,80 @@ async function main(): Promise<void> {
         requestedAt: new Date().toISOString(),
       },
     },
-  ]);
-  process.stdout.write(`enqueuing ${TOTAL} commands (${PRIORITIES.map((p) => `${p} ${MIX[p] * 100}%`).join(', ')})\n`);
+  }));
+}
+
+/** Groups the burst in arrival order into per-queue batches of 10, as they fill. */
+function batches(commands: ReturnType<typeof burst>): [Priority, IntakeCommand[]][] {
+  const pending: Record<Priority, IntakeCommand[]> = { high: [], normal: [], low: [] };
+  const out: [Priority, IntakeCommand[]][] = [];
+  for (const { priority, command } of commands) {
+    pending[priority].push(command);
+    if (pending[priority].length === BATCH) out.push([priority, pending[priority].splice(0)]);
+  }
+  for (const p of PRIORITIES) if (pending[p].length > 0) out.push([p, pending[p]]);
+  return out;
+}
+
+export async function runPriorityBench(cfg: Config): Promise<Target[]> {
+  await purgeIntakeQueues(cfg);
+  const sqs = createSqsClient(cfg);
+  const queues = await ensureIntakeQueues(sqs, cfg);
   const started: Started[] = [];
+  let allStarted!: () => void;
+  const done = new Promise<void>((resolve) => (allStarted = resolve));
+  process.stdout.write(`priority: enqueuing ${TOTAL} commands (${PRIORITIES.map((p) => `${p} ${MIX[p] * 100} %`).join(', ')})\n`);
   const t0 = Date.now();
-  let finish!: () => void;
-  const allStarted = new Promise<void>((r) => (finish = r));
   const dispatcher = await startDispatcher(cfg, pino({ level: 'warn' }), {
     idleWaitSec: 1,
     onStart: (s) => {
       started.push(s);
-      if (started.length >= TOTAL) finish();
+      if (started.length >= TOTAL) allStarted();
     },
   });
-  // Sent in arrival order: each priority's commands go out in batches of 10 as they come.
-  const send = (p: Priority, batch: [Priority, IntakeCommand][]) =>
-    sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queues[p].url,
-        Entries: batch.map(([priority, command], j) => ({
-          Id: String(j),
-          MessageBody: JSON.stringify(command),
-          MessageAttributes: { priority: { DataType: 'String', StringValue: priority } },
-        })),
-      }),
-    );
-  const pending: Record<Priority, [Priority, IntakeCommand][]> = { high: [], normal: [], low: [] };
-  const batches: [Priority, [Priority, IntakeCommand][]][] = [];
-  for (const entry of commands) {
-    pending[entry[0]].push(entry);
-    if (pending[entry[0]].length === 10) batches.push([entry[0], pending[entry[0]].splice(0)]);
+  try {
+    const toSend = batches(burst());
+    const enqueueStarted = Date.now();
+    await inPool(toSend.length, 4, async (i) => {
+      const [priority, commands] = toSend[i]!;
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queues[priority].url,
+          Entries: commands.map((command, j) => ({
+            Id: String(j),
+            MessageBody: JSON.stringify(command),
+            MessageAttributes: { priority: { DataType: 'String', StringValue: priority } },
+          })),
+        }),
+      );
+    });
+    process.stdout.write(`priority: burst enqueued in ${((Date.now() - enqueueStarted) / 1000).toFixed(1)} s (a backlog builds)\n`);
+    await done;
+  } finally {
+    await dispatcher.stop();
+    sqs.destroy();
   }
-  for (const p of PRIORITIES) if (pending[p].length > 0) batches.push([p, pending[p]]);
-  const enqueueStarted = Date.now();
-  for (let i = 0; i < batches.length; i += 4) await Promise.all(batches.slice(i, i + 4).map(([p, b]) => send(p, b)));
-  process.stdout.write(`burst enqueued in ${((Date.now() - enqueueStarted) / 1000).toFixed(1)} s (faster than the dispatcher starts them: a backlog builds)\n`);
-
-  await allStarted;
   const seconds = (Date.now() - t0) / 1000;
-  await dispatcher.stop();
-  sqs.destroy();
+  const temporal = await createTemporalClient(cfg);
+  await terminateWorkflows(temporal.client, started.map((s) => s.workflowId), 'benchmark over: no worker was meant to run these');
+  await temporal.close();
 
   const rows = PRIORITIES.map((p) => {
-    const ms = started.filter((s) => s.priority === p).map((s) => s.intakeToStartMs);
-    return { priority: p, count: ms.length, p50Ms: percentile(ms, 50), p95Ms: percentile(ms, 95) };
+    const waits = started.filter((s) => s.priority === p).map((s) => s.intakeToStartMs);
+    return { priority: p, count: waits.length, p50Ms: percentile(waits, 50), p95Ms: percentile(waits, 95) };
   });
-  const high = rows.find((r) => r.priority === 'high')!;
-  const low = rows.find((r) => r.priority === 'low')!;
-  const ratio = high.p95Ms / low.p95Ms;
-  console.log('\npriority  count   p50 intake→start   p95 intake→start');
-  for (const r of rows) console.log(`${r.priority.padEnd(8)}  ${String(r.count).padStart(5)}   ${`${(r.p50Ms / 1000).toFixed(2)} s`.padStart(16)}   ${`${(r.p95Ms / 1000).toFixed(2)} s`.padStart(16)}`);
-  console.log(`\nstarts/s: ${(TOTAL / seconds).toFixed(1)}; high p95 / low p95 = ${(ratio * 100).toFixed(1)} % (target ≤ 10 %): ${ratio <= 0.1 ? 'met' : 'MISSED'}`);
-
-  const result = {
-    benchmark: 'priority',
-    at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  const p95 = (p: Priority) => rows.find((r) => r.priority === p)!.p95Ms;
+  const ratio = p95('high') / p95('low');
+  printTable('Priority (intake → start)', ['priority', 'count', 'p50', 'p95'], rows.map((r) => [r.priority, r.count, ms(r.p50Ms), ms(r.p95Ms)]));
+  console.log(`starts/s: ${(TOTAL / seconds).toFixed(1)}; high p95 / low p95 = ${pct(ratio)}`);
+  const targets: Target[] = [{ benchmark: 'priority', what: 'high p95 / low p95 intake→start', figure: pct(ratio), target: '≤ 10 %', met: ratio <= 0.1 }];
+  writeResult('priority', {
     backlog: TOTAL,
     mix: MIX,
-    startsPerSecond: TOTAL / seconds,
+    startsPerSecond: round(TOTAL / seconds, 2),
     rows,
-    highP95OverLowP95: ratio,
-    targetMet: ratio <= 0.1,
-  };
-  fs.mkdirSync(path.join(repoRoot, 'bench', 'results'), { recursive: true });
-  fs.writeFileSync(path.join(repoRoot, 'bench', 'results', 'priority.json'), `${JSON.stringify(result, null, 2)}\n`);
+    highP95OverLowP95: round(ratio, 4),
+    targets,
+  });
+  return targets;
 }
-
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);

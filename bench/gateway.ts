@@ -1,0 +1,105 @@
+/**
+ * Gateway benchmark.
+ * - Cached `GET /v1/salons/:id/services` (anonymous, X-Cache: HIT) at saturation,
+ *   against a bare Express route serving the same body on the same machine in the same
+ *   run: throughput ratio, p50/p99. Target: p99 < 10 ms at ≥ 50 % of bare throughput.
+ * - `POST /v1/bookings` at a fixed 200 req/s, each request with its own Idempotency-Key
+ *   and slot, spread over many clients: p50/p99 and every non-2xx. Target: p99 < 50 ms.
+ * The gateway and the baseline are child processes; autocannon runs here.
+ */
+import type { Config } from '../src/config';
+import { bookingRequest, call, createSalon, registerClients } from './lib/api';
+import { startChild, stopAll, type Child } from './lib/children';
+import { type LoadResult, runLoad } from './lib/load';
+import type { Target } from './lib/outcome';
+import { BARE_EXPRESS_PORT, gatewayUrl, productEnv, purgeIntakeQueues, startGatewayProcess } from './lib/product';
+import { ms, pct, printTable, writeResult } from './lib/report';
+import { round } from './lib/stats';
+import path from 'node:path';
+
+const GET_SECONDS = 10;
+const WARMUP_SECONDS = 3;
+const GET_CONNECTIONS = 10;
+const POST_RATE = 200;
+const POST_SECONDS = 15;
+/** Enough connections that a slow answer never holds the rate back (each sends 4 req/s). */
+const POST_CONNECTIONS = 50;
+const CLIENTS = 50;
+
+const row = (name: string, r: LoadResult) => [name, Math.round(r.requestsPerSecond), ms(r.latency.p50), ms(r.latency.p99), ms(r.latency.max), r.non2xx, r.errors];
+const figures = (r: LoadResult) => ({
+  requests: r.requests,
+  requestsPerSecond: round(r.requestsPerSecond),
+  p50Ms: round(r.latency.p50, 2),
+  p99Ms: round(r.latency.p99, 2),
+  maxMs: round(r.latency.max, 2),
+  non2xx: r.non2xx,
+  errors: r.errors,
+  statusCounts: r.statusCounts,
+});
+
+async function saturate(url: string): Promise<LoadResult> {
+  await runLoad({ url, seconds: WARMUP_SECONDS, connections: GET_CONNECTIONS });
+  return runLoad({ url, seconds: GET_SECONDS, connections: GET_CONNECTIONS });
+}
+
+export async function runGatewayBench(cfg: Config): Promise<Target[]> {
+  const children: Child[] = [];
+  try {
+    children.push(await startGatewayProcess(cfg));
+    const salon = await createSalon(gatewayUrl, 1);
+    const servicesPath = `/v1/salons/${salon.salonId}/services`;
+    const first = await call<unknown>(gatewayUrl, 'GET', servicesPath);
+    if (first.status !== 200) throw new Error(`GET ${servicesPath}: ${first.status}`);
+
+    children.push(
+      await startChild({
+        name: 'bare-express',
+        entry: 'bench/bare/express-server.ts',
+        env: productEnv({ PORT: String(BARE_EXPRESS_PORT), BARE_BODY: JSON.stringify(first.body) }),
+        logDir: path.join(cfg.stateDir, 'logs'),
+        readyLine: /bare express listening/,
+      }),
+    );
+    process.stdout.write(`gateway: cached GET vs bare Express, ${GET_CONNECTIONS} connections, ${GET_SECONDS} s each (after ${WARMUP_SECONDS} s warm-up)\n`);
+    const bare = await saturate(`http://127.0.0.1:${BARE_EXPRESS_PORT}${servicesPath}`);
+    const cached = await saturate(`${gatewayUrl}${servicesPath}`);
+
+    process.stdout.write(`gateway: POST /v1/bookings at ${POST_RATE} req/s for ${POST_SECONDS} s (${CLIENTS} clients, ${POST_CONNECTIONS} connections)\n`);
+    const tokens = await registerClients(gatewayUrl, CLIENTS);
+    const run = Date.now().toString(36);
+    const post = await runLoad({
+      url: gatewayUrl,
+      seconds: POST_SECONDS,
+      connections: POST_CONNECTIONS,
+      overallRate: POST_RATE,
+      request: (i) => ({ method: 'POST', ...bookingRequest(salon, tokens, i, `bench-${run}-${i}`) }),
+    });
+
+    const ratio = cached.requestsPerSecond / bare.requestsPerSecond;
+    printTable('Gateway', ['load', 'req/s', 'p50', 'p99', 'max', 'non-2xx', 'errors'], [
+      row('bare Express GET (baseline)', bare),
+      row('cached GET /v1/salons/:id/services', cached),
+      row(`POST /v1/bookings at ${POST_RATE}/s`, post),
+    ]);
+    console.log(`cached GET throughput = ${pct(ratio)} of bare Express; POST status codes: ${JSON.stringify(post.statusCounts)}`);
+
+    const targets: Target[] = [
+      { benchmark: 'gateway', what: 'cached GET p99', figure: ms(cached.latency.p99), target: '< 10 ms', met: cached.latency.p99 < 10 },
+      { benchmark: 'gateway', what: 'cached GET throughput / bare Express', figure: pct(ratio), target: '≥ 50 %', met: ratio >= 0.5 },
+      { benchmark: 'gateway', what: `POST /v1/bookings p99 at ${POST_RATE} req/s`, figure: ms(post.latency.p99), target: '< 50 ms', met: post.latency.p99 < 50 && post.non2xx === 0 },
+    ];
+    writeResult('gateway', {
+      settings: { getConnections: GET_CONNECTIONS, getSeconds: GET_SECONDS, warmupSeconds: WARMUP_SECONDS, postRate: POST_RATE, postSeconds: POST_SECONDS, postConnections: POST_CONNECTIONS, clients: CLIENTS },
+      bareExpressGet: figures(bare),
+      cachedGet: figures(cached),
+      cachedOverBare: round(ratio, 3),
+      postBookings: figures(post),
+      targets,
+    });
+    return targets;
+  } finally {
+    await stopAll(children);
+    await purgeIntakeQueues(cfg); // the POSTs' commands: no dispatcher ran, nothing should start them later
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Saga benchmark: the real booking path (POST /v1/bookings → SQS → dispatcher → Temporal
+ * booking saga on the booking worker → `reserva.confirmada`) against a bare workflow of
+ * four no-op activities on the same Temporal server, with the same worker slots.
+ * - idle: one request at a time, request → confirmed (target p50 < 500 ms);
+ * - saturation: a burst sent as fast as `CONCURRENCY` callers can, confirmed sagas per
+ *   second (first request → last confirmation) and request → confirmed p50/p95
+ *   (target: ≥ 50 % of the bare workflow's throughput).
+ * "Confirmed" is the moment the `reserva.confirmada` event reaches this process.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../src/config';
+import { workflowIdFor } from '../src/shared/booking';
+import { BARE_TASK_QUEUE } from './bare/worker';
+import { bookingRequest, type BenchSalon, createSalon, registerClients } from './lib/api';
+import { type Child, startChild, stopAll } from './lib/children';
+import { watchConfirmations, type ConfirmationWatcher } from './lib/confirmations';
+import { terminateWorkflows } from './lib/data';
+import type { Target } from './lib/outcome';
+import { inPool } from './lib/pool';
+import {
+  gatewayUrl,
+  productEnv,
+  purgeIntakeQueues,
+  startBookingWorkerProcess,
+  startDispatcherProcess,
+  startGatewayProcess,
+} from './lib/product';
+import { ms, pct, printTable, writeResult } from './lib/report';
+import { round, type Summary, summarize } from './lib/stats';
+import path from 'node:path';
+
+const WARMUP = 3;
+const IDLE = 10;
+const SATURATION = 200;
+const CONCURRENCY = 20;
+const CLIENTS = 20;
+const OUTCOME_TIMEOUT_MS = 180_000;
+
+interface Measured {
+  idle: Summary;
+  saturation: Summary;
+  perSecond: number;
+  failed: number;
+}
+
+/** One booking (or bare workflow) from request to outcome: ms, and whether it confirmed. */
+type Trip = (i: number) => Promise<{ ms: number; done: number; ok: boolean }>;
+
+async function measure(trip: Trip): Promise<Measured> {
+  let i = 0;
+  for (let w = 0; w < WARMUP; w++) await trip(i++);
+  const idle: number[] = [];
+  for (let k = 0; k < IDLE; k++) idle.push((await trip(i++)).ms);
+
+  const first = performance.now();
+  let last = first;
+  const latencies: number[] = [];
+  let failed = 0;
+  const offset = i;
+  await inPool(SATURATION, CONCURRENCY, async (k) => {
+    const r = await trip(offset + k);
+    last = Math.max(last, r.done);
+    if (r.ok) latencies.push(r.ms);
+    else failed++;
+  });
+  return { idle: summarize(idle), saturation: summarize(latencies), perSecond: latencies.length / ((last - first) / 1000), failed };
+}
+
+/** The real path: POST, then wait for the saga's outcome event. */
+function bookingTrip(salon: BenchSalon, tokens: string[], watcher: ConfirmationWatcher, started: string[]): Trip {
+  const run = Date.now().toString(36);
+  return async (i) => {
+    const req = bookingRequest(salon, tokens, i, `saga-${run}-${i}`);
+    const sent = performance.now();
+    const res = await fetch(`${gatewayUrl}${req.path}`, { method: 'POST', headers: req.headers, body: req.body });
+    const body = (await res.json()) as { bookingId?: string };
+    if (res.status !== 202 || !body.bookingId) throw new Error(`POST /v1/bookings: ${res.status} ${JSON.stringify(body)}`);
+    started.push(workflowIdFor(body.bookingId));
+    const outcome = await watcher.outcome(body.bookingId, OUTCOME_TIMEOUT_MS);
+    return { ms: outcome.at - sent, done: outcome.at, ok: outcome.confirmed };
+  };
+}
+
+/** The baseline: start the bare workflow, wait for its result. */
+function bareTrip(client: Client): Trip {
+  const run = Date.now().toString(36);
+  return async (i) => {
+    const sent = performance.now();
+    await client.workflow.execute('bareWorkflow', { taskQueue: BARE_TASK_QUEUE, workflowId: `bench-bare-${run}-${i}` });
+    const done = performance.now();
+    return { ms: done - sent, done, ok: true };
+  };
+}
+
+async function measureRealPath(cfg: Config): Promise<{ measured: Measured; workflowIds: string[] }> {
+  const children: Child[] = [];
+  const workflowIds: string[] = [];
+  let watcher: ConfirmationWatcher | undefined;
+  try {
+    children.push(await startGatewayProcess(cfg), await startDispatcherProcess(cfg), await startBookingWorkerProcess(cfg));
+    const salon = await createSalon(gatewayUrl, 1);
+    const tokens = await registerClients(gatewayUrl, CLIENTS);
+    watcher = await watchConfirmations(cfg);
+    return { measured: await measure(bookingTrip(salon, tokens, watcher, workflowIds)), workflowIds };
+  } finally {
+    await watcher?.stop();
+    await stopAll(children);
+  }
+}
+
+async function measureBare(cfg: Config, client: Client): Promise<Measured> {
+  const worker = await startChild({
+    name: 'bare-worker',
+    entry: 'bench/bare/worker.ts',
+    env: productEnv(),
+    logDir: path.join(cfg.stateDir, 'logs'),
+    readyLine: /bare worker polling/,
+    readyTimeoutMs: 120_000,
+  });
+  try {
+    return await measure(bareTrip(client));
+  } finally {
+    await worker.stop();
+  }
+}
+
+const figures = (m: Measured) => ({
+  idleP50Ms: round(m.idle.p50),
+  idleP95Ms: round(m.idle.p95),
+  saturationPerSecond: round(m.perSecond, 2),
+  saturationP50Ms: round(m.saturation.p50),
+  saturationP95Ms: round(m.saturation.p95),
+  confirmed: m.saturation.count,
+  failed: m.failed,
+});
+
+export async function runSagaBench(cfg: Config): Promise<Target[]> {
+  await purgeIntakeQueues(cfg);
+  const connection = await Connection.connect({ address: cfg.temporal.address });
+  const client = new Client({ connection, namespace: cfg.temporal.namespace });
+  try {
+    process.stdout.write(`saga: real path, ${WARMUP} warm-up + ${IDLE} one at a time, then ${SATURATION} from ${CONCURRENCY} concurrent callers\n`);
+    const { measured: real, workflowIds } = await measureRealPath(cfg);
+    // Confirmed sagas wait for their appointment (reminder, cancellation window): end them.
+    await terminateWorkflows(client, workflowIds, 'benchmark over');
+    process.stdout.write(`saga: bare workflow (4 no-op activities), same sizes\n`);
+    const bare = await measureBare(cfg, client);
+
+    const ratio = real.perSecond / bare.perSecond;
+    const row = (name: string, m: Measured) => [name, ms(m.idle.p50), m.perSecond.toFixed(1), ms(m.saturation.p50), ms(m.saturation.p95), m.failed];
+    printTable('Saga', ['path', 'idle p50', 'at saturation: per s', 'p50', 'p95', 'failed'], [
+      row('bare workflow, 4 no-op activities', bare),
+      row('booking: POST → confirmed', real),
+    ]);
+    console.log(`saga throughput = ${pct(ratio)} of the bare workflow's`);
+    const targets: Target[] = [
+      { benchmark: 'saga', what: 'confirmed sagas/s / bare workflow/s', figure: pct(ratio), target: '≥ 50 %', met: ratio >= 0.5 && real.failed === 0 },
+      { benchmark: 'saga', what: 'idle request → confirmed p50', figure: ms(real.idle.p50), target: '< 500 ms', met: real.idle.p50 < 500 },
+    ];
+    writeResult('saga', {
+      settings: { warmup: WARMUP, idle: IDLE, saturation: SATURATION, concurrency: CONCURRENCY, clients: CLIENTS, workerSlots: cfg.workerSlots.normal },
+      booking: figures(real),
+      bare: figures(bare),
+      bookingOverBare: round(ratio, 3),
+      targets,
+    });
+    return targets;
+  } finally {
+    await connection.close();
+  }
+}
