@@ -21,7 +21,10 @@ export interface ConsumerOptions<T> {
   topics: readonly Topic[];
   logger: Logger;
   handle(event: EventEnvelope<T>, topic: string): Promise<void>;
-  /** A new group starts from the oldest event (read models) or the newest (caches). */
+  /**
+   * A new group starts from the oldest event (read models) or from the newest (caches,
+   * notifications). Either way, once started it resumes from its committed offsets.
+   */
   fromBeginning?: boolean;
   /** Called when the consumer crashes, or skips an unreadable event (e.g. to drop state that needs every event). */
   onMissed?: () => void;
@@ -94,6 +97,7 @@ export async function startEventConsumer<T>(opts: ConsumerOptions<T>): Promise<E
     await joined;
   };
 
+  if (!opts.fromBeginning) await pinToLatest(opts.kafka, opts.groupId, opts.topics, logger);
   await run();
   return {
     get ready() {
@@ -106,4 +110,27 @@ export async function startEventConsumer<T>(opts: ConsumerOptions<T>): Promise<E
       await consumer.disconnect();
     },
   };
+}
+
+/**
+ * Commits "now" for every partition the group has no offset for yet. Without it a new
+ * group that has consumed nothing re-resolves "latest" each time it rejoins, so a
+ * restart (of the process or of the broker) would skip what arrived in between.
+ */
+async function pinToLatest(kafka: Kafka, groupId: string, topics: readonly string[], logger: Logger): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+    for (const { topic, partitions } of committed) {
+      const unset = new Set(partitions.filter((p) => p.offset === '-1').map((p) => p.partition));
+      if (unset.size === 0) continue;
+      const latest = await admin.fetchTopicOffsets(topic);
+      const partitionsToPin = latest.filter((p) => unset.has(p.partition)).map((p) => ({ partition: p.partition, offset: p.high }));
+      // Fails while another member of the group is running: then the group has its offsets already.
+      await admin.setOffsets({ groupId, topic, partitions: partitionsToPin }).catch((err: unknown) => logger.debug({ err, groupId, topic }, 'offsets not pinned'));
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
