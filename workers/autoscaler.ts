@@ -26,16 +26,25 @@ import { NeedsAttentionKey } from '../src/shared/search-attributes';
 /** Where the booking workers run: local child processes here; ECS tasks or pods in production. */
 export interface WorkerPool {
   readonly size: number;
+  /** Instance ids of the workers (their Temporal identity and metrics Instance). */
+  readonly instances: string[];
   add(): void;
   /** Stops the newest worker gracefully. */
   remove(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Booking workers as child processes of this one, started the way this process was (tsx or compiled). */
-export function childProcessPool(logger: Logger, env: NodeJS.ProcessEnv = process.env): WorkerPool {
-  const children: ChildProcess[] = [];
-  const entry = require.resolve('./booking-worker');
+/**
+ * Booking workers as child processes of this one. By default each is started the way
+ * this process was (under tsx, or compiled): `command` overrides that.
+ */
+export function childProcessPool(
+  logger: Logger,
+  opts: { env?: NodeJS.ProcessEnv; command?: string[]; instancePrefix?: string } = {},
+): WorkerPool {
+  const children: { child: ChildProcess; instance: string }[] = [];
+  let started = 0;
+  const [cmd, ...args] = opts.command ?? [process.execPath, ...process.execArgv, require.resolve('./booking-worker')];
   const stop = (child: ChildProcess): Promise<void> =>
     new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -46,24 +55,29 @@ export function childProcessPool(logger: Logger, env: NodeJS.ProcessEnv = proces
     get size() {
       return children.length;
     },
+    get instances() {
+      return children.map((c) => c.instance);
+    },
     add() {
-      const child = spawn(process.execPath, [...process.execArgv, entry], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-      children.push(child);
-      logger.info({ pid: child.pid }, 'booking worker started');
+      const instance = `${opts.instancePrefix ?? 'booking-worker'}-${++started}`;
+      const child = spawn(cmd!, args, { env: { ...(opts.env ?? process.env), INSTANCE_ID: instance }, stdio: ['ignore', 'inherit', 'inherit'] });
+      const entry = { child, instance };
+      children.push(entry);
+      logger.info({ instance, pid: child.pid }, 'booking worker started');
       child.once('exit', (code, signal) => {
-        const i = children.indexOf(child);
+        const i = children.indexOf(entry);
         if (i >= 0) {
           children.splice(i, 1);
-          logger.warn({ pid: child.pid, code, signal }, 'booking worker exited; it will be replaced if needed');
+          logger.warn({ instance, code, signal }, 'booking worker exited; it will be replaced if needed');
         }
       });
     },
     async remove() {
-      const child = children.pop();
-      if (child) await stop(child);
+      const entry = children.pop();
+      if (entry) await stop(entry.child);
     },
     async close() {
-      await Promise.all(children.splice(0).map(stop));
+      await Promise.all(children.splice(0).map((c) => stop(c.child)));
     },
   };
 }
@@ -76,7 +90,7 @@ export interface Autoscaler {
 
 export async function startAutoscaler(cfg: Config, logger: Logger, opts: { pool?: WorkerPool } = {}): Promise<Autoscaler> {
   const policy = cfg.autoscaler;
-  const pool = opts.pool ?? childProcessPool(logger);
+  const pool = opts.pool ?? childProcessPool(logger, { instancePrefix: `${cfg.instanceId}-worker` });
   const { cloudwatch, metrics, close: closeMetrics } = createProcessMetrics(cfg, logger, 'autoscaler');
   const sqs = createSqsClient(cfg);
   const queues = await ensureIntakeQueues(sqs, cfg);
@@ -104,8 +118,9 @@ export async function startAutoscaler(cfg: Config, logger: Logger, opts: { pool?
     const decision = decideScale(desired, lastChangeAt, Date.now(), await signals(), policy);
     if (decision.change !== 'none') {
       logger.info({ from: desired, to: decision.workers, reason: decision.reason }, `scale ${decision.change}`);
+      // Keeping to the bounds is not a scaling step: it starts no cooldown.
+      if (!decision.bound) lastChangeAt = Date.now();
       desired = decision.workers;
-      lastChangeAt = Date.now();
     } else if (decision.reason !== last?.reason) {
       logger.debug({ workers: desired, reason: decision.reason }, 'no change');
     }

@@ -64,6 +64,7 @@ export async function startBookingWorker(cfg: Config, logger: Logger): Promise<B
         connection,
         namespace: cfg.temporal.namespace,
         taskQueue: taskQueueFor(priority),
+        identity: cfg.instanceId, // as in its metrics and logs
         workflowBundle,
         activities,
         maxConcurrentActivityTaskExecutions: cfg.workerSlots[priority],

@@ -1,7 +1,7 @@
 /**
  * The autoscaler's rule, pure: from the scale-out alarms' states and the backlog, how
  * many booking workers to run. One step at a time, at most one step per cooldown; the
- * bounds (min, max) apply at once.
+ * bounds (min, max) apply at once and start no cooldown.
  */
 export interface ScalingPolicy {
   minWorkers: number;
@@ -22,12 +22,14 @@ export interface ScalingDecision {
   workers: number;
   change: 'out' | 'in' | 'none';
   reason: string;
+  /** True when the change only brings the count within [min, max]. */
+  bound?: boolean;
 }
 
 export function decideScale(current: number, lastChangeAt: number, now: number, signals: ScalingSignals, policy: ScalingPolicy): ScalingDecision {
   const { minWorkers: min, maxWorkers: max } = policy;
-  if (current < min) return { workers: min, change: 'out', reason: `below the minimum of ${min}` };
-  if (current > max) return { workers: max, change: 'in', reason: `above the maximum of ${max}` };
+  if (current < min) return { workers: min, change: 'out', reason: `below the minimum of ${min}`, bound: true };
+  if (current > max) return { workers: max, change: 'in', reason: `above the maximum of ${max}`, bound: true };
 
   const capacity = current * policy.backlogPerWorker;
   const pressure = [

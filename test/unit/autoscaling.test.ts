@@ -47,6 +47,6 @@ test('given a backlog that would not fit one worker fewer, then it does not scal
 });
 
 test('bounds apply at once, whatever the cooldown', () => {
-  expect(decideScale(0, NOW, NOW, calm, policy)).toMatchObject({ workers: 1, change: 'out', reason: 'below the minimum of 1' });
-  expect(decideScale(5, NOW, NOW, calm, policy)).toMatchObject({ workers: 3, change: 'in', reason: 'above the maximum of 3' });
+  expect(decideScale(0, NOW, NOW, calm, policy)).toMatchObject({ workers: 1, change: 'out', reason: 'below the minimum of 1', bound: true });
+  expect(decideScale(5, NOW, NOW, calm, policy)).toMatchObject({ workers: 3, change: 'in', reason: 'above the maximum of 3', bound: true });
 });
