@@ -44,6 +44,8 @@ export interface Started {
 export interface Dispatcher {
   stop(): Promise<void>;
   done: Promise<void>;
+  /** Receiving: not stopping, and the last receive from SQS worked. */
+  readonly ready: boolean;
 }
 
 export interface DispatcherDeps {
@@ -64,6 +66,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
   const { sqs, queues, temporal, metrics, logger } = deps;
   const scheduler = new PriorityScheduler();
   let stopping = false;
+  let receiving = false;
 
   const handBack = (priority: Priority, m: Message) =>
     sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queues[priority].url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
@@ -134,8 +137,30 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
         MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
       }),
     );
+    receiving = true;
     return res.Messages ?? [];
   };
+
+  /** Long polls of idle queues still under way, at most one per queue; each serves what it receives. */
+  const idlePolls = new Map<Priority, Promise<number>>();
+  const idlePoll = (priority: Priority): Promise<number> => {
+    const running = idlePolls.get(priority);
+    if (running) return running;
+    const poll = receive(priority, deps.idleWaitSec ?? 5)
+      .then(async (batch) => {
+        await Promise.all(batch.map((m) => handle(priority, m)));
+        return batch.length;
+      })
+      .finally(() => idlePolls.delete(priority));
+    idlePolls.set(priority, poll);
+    return poll;
+  };
+  /** Resolves once one poll served messages or every poll came back empty; the others go on. */
+  const untilWork = (polls: Promise<number>[]): Promise<void> =>
+    new Promise((resolve, reject) => {
+      let empty = 0;
+      for (const poll of polls) poll.then((n) => (n > 0 || ++empty === polls.length) && resolve(), reject);
+    });
 
   const loop = async (): Promise<void> => {
     while (!stopping) {
@@ -150,12 +175,14 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
           break;
         }
         if (served || stopping) continue;
-        // Every queue is empty: long-poll all three, then serve what came in priority order.
+        // Every queue is empty: long-poll each one and serve a batch as soon as its own poll
+        // returns; back to turns by priority once one queue had work. A message never waits
+        // for the other queues' polls to time out (up to idleWaitSec).
         scheduler.idle();
-        const batches = await Promise.all(PRIORITIES.map((p) => receive(p, deps.idleWaitSec ?? 5)));
-        for (const [i, batch] of batches.entries()) await Promise.all(batch.map((m) => handle(PRIORITIES[i]!, m)));
+        await untilWork(PRIORITIES.map(idlePoll));
       } catch (err) {
         if (stopping) break;
+        receiving = false;
         logger.error({ err }, 'intake receive failed; retrying in 1 s');
         await new Promise((r) => setTimeout(r, 1000));
       }
@@ -177,12 +204,16 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
   const done = publishDepth().then(loop);
   return {
     done,
+    get ready() {
+      return receiving && !stopping;
+    },
     async stop() {
       stopping = true;
       clearInterval(depthTimer);
-      // The poll under way is left to finish (at most idleWaitSec): aborting it would strand
-      // the messages SQS hands to it until their visibility timeout. What it returns is handed back.
+      // The polls under way are left to finish (at most idleWaitSec): aborting one would strand
+      // the messages SQS hands to it until their visibility timeout. What they return is handed back.
       await done;
+      await Promise.allSettled([...idlePolls.values()]);
     },
   };
 }
@@ -202,6 +233,9 @@ export async function startDispatcher(
     queues,
     metrics,
     done: dispatcher.done,
+    get ready() {
+      return dispatcher.ready;
+    },
     async stop() {
       await dispatcher.stop();
       await closeMetrics();
