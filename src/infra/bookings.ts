@@ -47,37 +47,35 @@ export async function upsertPendingBooking(
   const { salon, service, promotions } = extra.context ?? (await loadBookingContext(models, input, new Date(input.requestedAt)));
   const start = new Date(input.start);
   const end = new Date(start.getTime() + service.durationMin * 60_000);
-  let created = false;
+  const doc = {
+    _id: input.bookingId,
+    customerId: input.customerId,
+    salonId: input.salonId,
+    serviceId: input.serviceId,
+    ...(input.staffId ? { staffId: input.staffId } : {}),
+    start,
+    end,
+    holdEnd: new Date(end.getTime() + service.bufferMin * 60_000),
+    priceCents: discountedPrice(service.priceCents, promotions.map((p) => p.discountPercent)),
+    currency: service.currency,
+    priority: input.priority,
+    status: 'pending' as const,
+    paymentMethod: input.paymentMethod,
+    cancellationWindowHours: salon.cancellationWindowHours,
+    correlationId: input.correlationId,
+    ...(extra.requestHash ? { requestHash: extra.requestHash } : {}),
+    ...(extra.idempotencyKey ? { idempotencyKey: extra.idempotencyKey } : {}),
+  };
+  // Insert first: a new booking is the common case, and one insert costs less than an
+  // upsert followed by a read (FerretDB scans the collection for an upsert that matches
+  // nothing, and to find a string _id).
   try {
-    const res = await models.Booking.updateOne(
-      { _id: input.bookingId },
-      {
-        $setOnInsert: {
-          customerId: input.customerId,
-          salonId: input.salonId,
-          serviceId: input.serviceId,
-          ...(input.staffId ? { staffId: input.staffId } : {}),
-          start,
-          end,
-          holdEnd: new Date(end.getTime() + service.bufferMin * 60_000),
-          priceCents: discountedPrice(service.priceCents, promotions.map((p) => p.discountPercent)),
-          currency: service.currency,
-          priority: input.priority,
-          status: 'pending',
-          paymentMethod: input.paymentMethod,
-          cancellationWindowHours: salon.cancellationWindowHours,
-          correlationId: input.correlationId,
-          ...(extra.requestHash ? { requestHash: extra.requestHash } : {}),
-          ...(extra.idempotencyKey ? { idempotencyKey: extra.idempotencyKey } : {}),
-        },
-      },
-      { upsert: true },
-    );
-    created = res.upsertedCount === 1;
+    const inserted = await models.Booking.create(doc);
+    return { booking: inserted.toObject(), created: true };
   } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err; // a concurrent request inserted it first
+    if (!isDuplicateKeyError(err)) throw err; // it exists: a retry, or a concurrent request inserted it first
   }
   const booking = await models.Booking.findById(input.bookingId).lean();
-  if (!booking) throw new Error(`booking ${input.bookingId} vanished after its upsert`);
-  return { booking, created };
+  if (!booking) throw new Error(`booking ${input.bookingId} vanished after its insert was refused as a duplicate`);
+  return { booking, created: false };
 }
