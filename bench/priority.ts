@@ -17,7 +17,7 @@ import { type Started, startDispatcher } from '../workers/dispatcher';
 import { terminateWorkflows } from './lib/data';
 import type { Target } from './lib/outcome';
 import { inPool } from './lib/pool';
-import { purgeIntakeQueues } from './lib/product';
+import { drainIntakeQueues } from './lib/product';
 import { ms, pct, printTable, writeResult } from './lib/report';
 import { percentile, round } from './lib/stats';
 
@@ -64,7 +64,7 @@ function batches(commands: ReturnType<typeof burst>): [Priority, IntakeCommand[]
 }
 
 export async function runPriorityBench(cfg: Config): Promise<Target[]> {
-  await purgeIntakeQueues(cfg);
+  await drainIntakeQueues(cfg);
   const sqs = createSqsClient(cfg);
   const queues = await ensureIntakeQueues(sqs, cfg);
   const started: Started[] = [];

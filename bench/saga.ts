@@ -21,7 +21,7 @@ import { inPool } from './lib/pool';
 import {
   gatewayUrl,
   productEnv,
-  purgeIntakeQueues,
+  drainIntakeQueues,
   startBookingWorkerProcess,
   startDispatcherProcess,
   startGatewayProcess,
@@ -136,7 +136,7 @@ const figures = (m: Measured) => ({
 });
 
 export async function runSagaBench(cfg: Config): Promise<Target[]> {
-  await purgeIntakeQueues(cfg);
+  await drainIntakeQueues(cfg);
   const connection = await Connection.connect({ address: cfg.temporal.address });
   const client = new Client({ connection, namespace: cfg.temporal.namespace });
   try {
