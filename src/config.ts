@@ -60,6 +60,7 @@ const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   INSTANCE_ID: z.string().min(1).max(255).optional(),
+  HEALTH_PORT: port.optional(),
   METRICS_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   HOLD_TTL_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
   COMPENSATION_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
@@ -100,8 +101,10 @@ export interface Config {
   operator: { email: string; password: string } | undefined;
   gateway: { rateLimitPerMinute: number; loginRateLimitPerMinute: number; cacheTtlMs: number };
   metricsFlushIntervalMs: number;
-  /** This process in metrics and logs: INSTANCE_ID, or host name and pid. */
+  /** This process in metrics, logs and Temporal: INSTANCE_ID, or host name and pid. */
   instanceId: string;
+  /** Where a worker or consumer process serves /healthz and /readyz (unset: not served). */
+  healthPort: number | undefined;
   booking: { holdTtlMs: number; compensationAttempts: number };
   intake: { maxReceiveCount: number; visibilityTimeoutSec: number; highBacklogLimit: number };
   /** Names of the CloudWatch alarms and dashboard (`<ALARM_PREFIX>-…`), and the saga failure-rate threshold. */
@@ -167,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     metricsFlushIntervalMs: e.METRICS_FLUSH_INTERVAL_MS,
     instanceId: e.INSTANCE_ID ?? `${os.hostname()}-${process.pid}`,
+    healthPort: e.HEALTH_PORT,
     booking: { holdTtlMs: e.HOLD_TTL_MS, compensationAttempts: e.COMPENSATION_ATTEMPTS },
     intake: {
       maxReceiveCount: e.INTAKE_MAX_RECEIVE_COUNT,

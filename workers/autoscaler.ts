@@ -85,6 +85,8 @@ export function childProcessPool(
 export interface Autoscaler {
   /** The last decision taken. */
   readonly last: ScalingDecision | undefined;
+  /** The last tick could read its signals. */
+  readonly ready: boolean;
   stop(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ export async function startAutoscaler(cfg: Config, logger: Logger, opts: { pool?
   let lastChangeAt = 0;
   let last: ScalingDecision | undefined;
   let stopping = false;
+  let healthy = false;
 
   const signals = async (): Promise<ScalingSignals> => {
     const [alarms, depths] = await Promise.all([
@@ -134,7 +137,13 @@ export async function startAutoscaler(cfg: Config, logger: Logger, opts: { pool?
 
   const loop = (async () => {
     while (!stopping) {
-      await tick().catch((err: unknown) => logger.warn({ err }, 'autoscaler tick failed; trying again'));
+      healthy = await tick().then(
+        () => true,
+        (err: unknown) => {
+          logger.warn({ err }, 'autoscaler tick failed; trying again');
+          return false;
+        },
+      );
       await new Promise((r) => setTimeout(r, policy.intervalMs));
     }
   })();
@@ -143,6 +152,9 @@ export async function startAutoscaler(cfg: Config, logger: Logger, opts: { pool?
   return {
     get last() {
       return last;
+    },
+    get ready() {
+      return healthy && !stopping;
     },
     async stop() {
       stopping = true;

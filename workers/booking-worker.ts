@@ -41,6 +41,8 @@ const stepMetrics =
 export interface BookingWorker {
   /** Resolves when every worker has stopped. */
   done: Promise<void>;
+  /** Every task queue's worker is running. */
+  readonly ready: boolean;
   metrics: Metrics;
   stop(): Promise<void>;
 }
@@ -80,6 +82,9 @@ export async function startBookingWorker(cfg: Config, logger: Logger): Promise<B
   return {
     done,
     metrics,
+    get ready() {
+      return workers.every((w) => w.getState() === 'RUNNING');
+    },
     stop() {
       stopped ??= (async () => {
         for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

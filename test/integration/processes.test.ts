@@ -1,0 +1,70 @@
+/**
+ * Every process of the product as it runs in production: its own entrypoint, ready
+ * (gateway /readyz, the others on HEALTH_PORT), its CPU and memory on CloudWatch under
+ * its role and instance, and a clean exit (0) on SIGTERM after flushing.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { loadConfig, repoRoot } from '../../src/config';
+import { createCloudWatchClient } from '../../src/infra/cloudwatch';
+import { unique } from '../support/ids';
+import { eventually } from '../support/wait';
+
+const cfg = loadConfig();
+const cloudwatch = createCloudWatchClient(cfg);
+afterAll(() => cloudwatch.destroy());
+
+const ROLES: { role: string; entry: string; env?: Record<string, string> }[] = [
+  { role: 'gateway', entry: 'src/gateway/main.ts' },
+  { role: 'booking-worker', entry: 'workers/booking-worker.ts' },
+  { role: 'dispatcher', entry: 'workers/dispatcher.ts' },
+  { role: 'notifications', entry: 'workers/notifications.ts' },
+  { role: 'read-model', entry: 'workers/read-model.ts' },
+  { role: 'autoscaler', entry: 'workers/autoscaler.ts', env: { AUTOSCALER_MIN_WORKERS: '0', AUTOSCALER_BACKLOG_PER_WORKER: '1000000', ALARM_PREFIX: 'ProcessesTest' } },
+];
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+const exited = (child: ChildProcess): Promise<number | null> =>
+  child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+
+test.each(ROLES)('$role: ready, publishes its CPU and memory by role and instance, and exits 0 on SIGTERM', async ({ role, entry, env }) => {
+  const port = await freePort();
+  const instance = unique(role);
+  const child = spawn(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [path.join(repoRoot, entry)], {
+    env: { ...process.env, ...env, INSTANCE_ID: instance, METRICS_FLUSH_INTERVAL_MS: '500', LOG_LEVEL: 'warn', ...(role === 'gateway' ? { PORT: String(port) } : { HEALTH_PORT: String(port) }) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  try {
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${stderr}`);
+        return (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
+      },
+      { timeoutMs: 90_000, intervalMs: 250, what: `${role} to be ready` },
+    );
+    await eventually(
+      async () => {
+        const { Metrics = [] } = await cloudwatch.send(
+          new ListMetricsCommand({ Namespace: 'InStudio', MetricName: 'ProcessMemory', Dimensions: [{ Name: 'Role', Value: role }, { Name: 'Instance', Value: instance }] }),
+        );
+        return Metrics.length > 0;
+      },
+      { timeoutMs: 20_000, intervalMs: 250, what: `${role}'s memory metric` },
+    );
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const code = await exited(child);
+  expect({ role, code, ...(code === 0 ? {} : { stderr: stderr.slice(-2000) }) }).toEqual({ role, code: 0 });
+}, 150_000);
