@@ -44,7 +44,7 @@ test.each(ROLES)('$role: ready, publishes its CPU and memory by role and instanc
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
     await eventually(
       async () => {
