@@ -11,12 +11,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { down, up } from '../scripts/stack/stack';
+import type { Config } from '../src/config';
 import { startGateway } from '../src/gateway/server';
 import { createStripe } from '../src/infra/stripe';
 import { ApiClient, operatorOf } from '../test/support/gateway';
 import { startDispatcher } from '../workers/dispatcher';
 import { chaosConfig } from './env';
-import { buildReport, formatReport, writeReport } from './report';
+import { buildReport, formatReport, trialPassed, writeReport } from './report';
 import type { ChaosContext, Trial, TrialResult } from './trial';
 import { kafkaOutage } from './trials/kafka-outage';
 import { motoRestart } from './trials/moto-restart';
@@ -43,6 +44,53 @@ async function runTrial(ctx: ChaosContext, trial: Trial): Promise<TrialResult> {
   }
 }
 
+/**
+ * Starts a product process as its supervisor would: one that fails to start (a server
+ * of the fresh stack not quite ready yet) is started again, at most `attempts` times.
+ */
+async function supervised<T>(name: string, start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      log(`${name} failed to start (${(err as Error).message}); starting it again in 2 s`);
+      await new Promise((r) => setTimeout(r, 2000)); // a supervisor's restart backoff
+    }
+  }
+}
+
+/** Runs the product's processes and the trials; stops the processes whatever happens. */
+async function runTrials(cfg: Config, trials: Trial[]): Promise<TrialResult[]> {
+  const logFile = path.join(cfg.stateDir, 'logs', 'chaos-product.log');
+  const logger = pino({ level: 'warn' }, pino.destination({ dest: logFile, sync: false, mkdir: true }));
+  const workers = new WorkerPool(path.join(cfg.stateDir, 'logs'));
+  // The workers run in process groups of their own: never leave one behind.
+  process.once('exit', () => workers.killAll());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  const gateway = await supervised('gateway', () => startGateway(cfg, logger.child({ role: 'gateway' }), { port: 0 }));
+  const results: TrialResult[] = [];
+  try {
+    const dispatcher = await supervised('dispatcher', () => startDispatcher(cfg, logger.child({ role: 'dispatcher' })));
+    try {
+      const api = new ApiClient(gateway.url);
+      const ctx: ChaosContext = { cfg, gateway, api, operator: await operatorOf(api), workers, stripe: createStripe(cfg), log };
+      log(`gateway on ${gateway.url}; product logs in ${logFile}`);
+      for (const trial of trials) {
+        const result = await runTrial(ctx, trial);
+        results.push(result);
+        log(`trial ${trial.name}: ${trialPassed(result) ? 'passed' : 'FAILED'}`);
+      }
+    } finally {
+      await workers.stop();
+      await dispatcher.stop();
+    }
+  } finally {
+    await gateway.stop();
+  }
+  return results;
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
@@ -55,29 +103,11 @@ async function main(): Promise<number> {
   log(`fresh chaos stack in ${cfg.stateDir}`);
   await down(cfg);
   fs.rmSync(cfg.stateDir, { recursive: true, force: true });
-  await up(cfg);
-
-  const logFile = path.join(cfg.stateDir, 'logs', 'chaos-product.log');
-  const logger = pino({ level: 'warn' }, pino.destination({ dest: logFile, sync: false, mkdir: true }));
-  const gateway = await startGateway(cfg, logger.child({ role: 'gateway' }), { port: 0 });
-  const dispatcher = await startDispatcher(cfg, logger.child({ role: 'dispatcher' }));
-  const workers = new WorkerPool(path.join(cfg.stateDir, 'logs'));
-  // The workers run in process groups of their own: never leave one behind.
-  process.once('exit', () => workers.killAll());
-  process.once('SIGINT', () => process.exit(130));
   const results: TrialResult[] = [];
   try {
-    const api = new ApiClient(gateway.url);
-    const ctx: ChaosContext = { cfg, gateway, api, operator: await operatorOf(api), workers, stripe: createStripe(cfg), log };
-    log(`gateway on ${gateway.url}; product logs in ${logFile}`);
-    for (const trial of trials) {
-      const result = await runTrial(ctx, trial);
-      results.push(result);
-      log(`trial ${trial.name}: ${result.error || result.checks.some((c) => c.violations.length > 0) ? 'FAILED' : 'passed'}`);
-    }
+    await up(cfg);
+    results.push(...(await runTrials(cfg, trials)));
   } finally {
-    await workers.stop();
-    await Promise.allSettled([dispatcher.stop(), gateway.stop()]);
     if (!args.includes('--keep-stack')) await down(cfg);
   }
 

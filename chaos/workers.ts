@@ -19,6 +19,8 @@ export interface WorkerProcess {
   /** Resolves once it polls its task queues; rejects if it exits or times out first. */
   ready: Promise<void>;
   isReady(): boolean;
+  /** ms it has been polling (0 when not ready or gone). */
+  readyForMs(): number;
   exited: Promise<void>;
   isAlive(): boolean;
   kill(signal: NodeJS.Signals): void;
@@ -35,6 +37,7 @@ function spawnWorker(n: number, logDir: string): WorkerProcess {
   });
   const out = fs.createWriteStream(logFile, { flags: 'a' });
   let ready = false;
+  let readyAt = 0;
   let alive = true;
   let seen = '';
   const exited = new Promise<void>((resolve) =>
@@ -52,6 +55,7 @@ function spawnWorker(n: number, logDir: string): WorkerProcess {
       seen = (seen + chunk.toString()).slice(-4096);
       if (seen.includes(READY_LINE)) {
         ready = true;
+        readyAt = Date.now();
         clearTimeout(timer);
         resolve();
       }
@@ -69,6 +73,7 @@ function spawnWorker(n: number, logDir: string): WorkerProcess {
     pid: child.pid!,
     ready: readyPromise,
     isReady: () => ready && alive,
+    readyForMs: () => (ready && alive ? Date.now() - readyAt : 0),
     exited,
     isAlive: () => alive,
     kill(signal) {
