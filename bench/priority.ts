@@ -75,6 +75,7 @@ export async function runPriorityBench(cfg: Config): Promise<Target[]> {
   const dispatcher = await startDispatcher(cfg, pino({ level: 'warn' }), {
     idleWaitSec: 1,
     onStart: (s) => {
+      if (s.duplicate) return; // a redelivered message: its workflow had started already
       started.push(s);
       if (started.length >= TOTAL) allStarted();
     },

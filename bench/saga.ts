@@ -32,7 +32,7 @@ import path from 'node:path';
 
 const WARMUP = 3;
 const IDLE = 10;
-const SATURATION = 200;
+const SATURATION = 120;
 const CONCURRENCY = 20;
 const CLIENTS = 20;
 const OUTCOME_TIMEOUT_MS = 180_000;
