@@ -1,13 +1,17 @@
-/** The SQS priority queues of the intake, created (with their DLQs) at start. */
+/**
+ * The SQS priority queues of the intake, created (with their DLQs) at start, and created
+ * again by whichever process finds them gone: an SQS endpoint that lost its state (a
+ * restarted moto keeps none) answers QueueDoesNotExist until someone re-creates them.
+ */
 import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config';
 import { PRIORITIES, type Priority } from '../domain/priority';
 import { type IntakeCommand, queueNameFor } from '../shared/intake';
-import { ensureQueueWithDlq, type QueueWithDlq } from './sqs';
+import { createSqsClient, ensureQueueWithDlq, type QueueWithDlq } from './sqs';
 
 export type IntakeQueues = Record<Priority, QueueWithDlq>;
 
-export async function ensureIntakeQueues(sqs: SQSClient, cfg: Config): Promise<IntakeQueues> {
+async function createIntakeQueues(sqs: SQSClient, cfg: Config): Promise<IntakeQueues> {
   const entries = await Promise.all(
     PRIORITIES.map(
       async (p) =>
@@ -21,6 +25,52 @@ export async function ensureIntakeQueues(sqs: SQSClient, cfg: Config): Promise<I
     ),
   );
   return Object.fromEntries(entries) as IntakeQueues;
+}
+
+export const isMissingQueue = (err: unknown): boolean => (err as { name?: unknown } | null)?.name === 'QueueDoesNotExist';
+
+const recovering = new WeakSet<SQSClient>();
+
+/**
+ * Makes every call of this client on an intake queue survive the queues' loss: on
+ * QueueDoesNotExist it re-creates them (once for all concurrent callers, through a
+ * client of its own) and makes the call again. A queue's URL derives from the account
+ * and the name, so the URLs the caller holds stay right.
+ */
+function recoverLostQueues(sqs: SQSClient, cfg: Config, urls: ReadonlySet<string>): void {
+  if (recovering.has(sqs)) return;
+  recovering.add(sqs);
+  let recreating: Promise<unknown> | undefined;
+  const recreate = (): Promise<unknown> =>
+    (recreating ??= (async () => {
+      const own = createSqsClient(cfg);
+      try {
+        await createIntakeQueues(own, cfg);
+      } finally {
+        own.destroy();
+        recreating = undefined;
+      }
+    })());
+  sqs.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        const url = (args.input as { QueueUrl?: unknown }).QueueUrl;
+        if (!isMissingQueue(err) || typeof url !== 'string' || !urls.has(url)) throw err;
+        await recreate();
+        return next(args);
+      }
+    },
+    { step: 'initialize', name: 'recreateLostIntakeQueues' },
+  );
+}
+
+/** Creates (or finds) the intake queues, and re-creates them whenever this client finds them gone. */
+export async function ensureIntakeQueues(sqs: SQSClient, cfg: Config): Promise<IntakeQueues> {
+  const queues = await createIntakeQueues(sqs, cfg);
+  recoverLostQueues(sqs, cfg, new Set(PRIORITIES.flatMap((p) => [queues[p].url, queues[p].dlqUrl])));
+  return queues;
 }
 
 /** Puts a command on the queue of its priority, with a `priority` message attribute. */
