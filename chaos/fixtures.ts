@@ -4,6 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import { type ApiClient, newClient, newSalon } from '../test/support/gateway';
+import type { Outcome } from './invariants';
 
 export const TIMEZONE = 'Europe/Madrid';
 const DAY_SLOTS = 18; // 09:00 … 17:30, every 30 minutes
@@ -32,3 +33,14 @@ export function slotStart(n: number, fromDays = 3): string {
   const day = DateTime.now().setZone(TIMEZONE).startOf('day').plus({ days: fromDays + Math.floor(n / DAY_SLOTS) });
   return day.set({ hour: 9 }).plus({ minutes: SLOT_MIN * (n % DAY_SLOTS) }).toUTC().toISO()!;
 }
+
+/** Test cards: one that pays, one declined at charge time (on localstripe and Stripe alike). */
+export const CARDS = { good: 'pm_card_visa', declined: 'pm_card_chargeCustomerFail' } as const;
+
+/** The card of the i-th request: every `declineEvery`-th one is declined (never, when 0). */
+export const cardFor = (i: number, declineEvery = 0): string =>
+  declineEvery > 0 && i % declineEvery === declineEvery - 1 ? CARDS.declined : CARDS.good;
+
+/** How a booking on a free slot should end with this card. */
+export const intendedFor = (card: string): Outcome =>
+  card === CARDS.declined ? { status: 'failed', failureReason: 'payment_declined' } : { status: 'confirmed' };

@@ -104,6 +104,25 @@ export function outcomeCounts(bookings: readonly BookingRecord[], expected: { co
   ];
 }
 
+export interface Outcome {
+  status: BookingStatus;
+  failureReason?: string;
+}
+
+/**
+ * Each booking ended as its request meant it to (a free slot and a good card confirm, a
+ * declined card fails with payment_declined, an accepted cancellation cancels): crashes
+ * and outages may delay a booking, never change how it ends.
+ */
+export function outcomesAsIntended(bookings: readonly BookingRecord[], intended: ReadonlyMap<string, Outcome>): Violations {
+  return bookings.flatMap((b) => {
+    const want = intended.get(b.id);
+    if (!want || (want.status === b.status && (want.failureReason ?? b.failureReason) === b.failureReason)) return [];
+    const show = (o: Outcome) => `${o.status}${o.failureReason ? ` (${o.failureReason})` : ''}`;
+    return [`booking ${b.id} ended ${show(b)}, expected ${show(want)}`];
+  });
+}
+
 /** No staff member has two confirmed bookings that overlap in time. */
 export function noDoubleBooking(bookings: readonly BookingRecord[]): Violations {
   const confirmed = bookings.filter((b) => b.status === 'confirmed');

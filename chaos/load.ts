@@ -5,7 +5,8 @@
  */
 import crypto from 'node:crypto';
 import type { ApiClient } from '../test/support/gateway';
-import type { Submission } from './invariants';
+import { cardFor, intendedFor, slotStart, type TrialSalon } from './fixtures';
+import type { Outcome, Submission } from './invariants';
 
 export interface BookingRequest {
   client: ApiClient;
@@ -60,4 +61,33 @@ export async function steadyLoad(opts: {
     await sleep(Math.max(0, due - Date.now()));
   }
   return Promise.all(pending);
+}
+
+/**
+ * Steady load on distinct free slots of one salon (so no booking loses its slot), every
+ * `declineEvery`-th with a declined card; records how each accepted booking should end.
+ */
+export function slotLoad(opts: {
+  salon: TrialSalon;
+  clients: ApiClient[];
+  perSecond: number;
+  declineEvery?: number;
+  stopped: () => boolean;
+  onAccepted?: (bookingId: string, client: ApiClient) => void;
+}): { submissions: Promise<Submission[]>; intended: Map<string, Outcome> } {
+  const intended = new Map<string, Outcome>();
+  const clientOf = (i: number) => opts.clients[i % opts.clients.length]!;
+  const submissions = steadyLoad({
+    perSecond: opts.perSecond,
+    stopped: opts.stopped,
+    next: (i) => ({
+      client: clientOf(i),
+      body: { salonId: opts.salon.salonId, serviceId: opts.salon.serviceId, start: slotStart(i), paymentMethod: cardFor(i, opts.declineEvery) },
+    }),
+    onAccepted: (s, i) => {
+      intended.set(s.bookingId!, intendedFor(cardFor(i, opts.declineEvery)));
+      opts.onAccepted?.(s.bookingId!, clientOf(i));
+    },
+  });
+  return { submissions, intended };
 }

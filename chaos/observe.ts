@@ -43,7 +43,7 @@ export async function readBookings(models: Models, ids: readonly string[]): Prom
 export async function awaitTerminal(models: Models, ids: readonly string[], timeoutMs: number): Promise<number> {
   const open = () => models.Booking.countDocuments({ _id: { $in: ids }, status: { $nin: TERMINAL } });
   try {
-    await eventually(async () => (await open()) === 0, { timeoutMs, intervalMs: 1000, what: 'every booking to be terminal' });
+    await eventually(async () => (await open()) === 0, { timeoutMs, intervalMs: 2000, what: 'every booking to be terminal' });
     return 0;
   } catch {
     return open();

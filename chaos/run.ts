@@ -98,6 +98,11 @@ async function main(): Promise<number> {
   if (trials.length === 0) throw new Error(`no such trial; use --only= with ${TRIALS.map((t) => t.name).join(', ')}`);
   const startedAt = new Date();
   const cfg = chaosConfig();
+  const limit = setTimeout(() => {
+    log(`the run passed its limit of ${RUN_LIMIT_MS / 60_000} min: stopping the stack`);
+    void down(cfg).finally(() => process.exit(2));
+  }, RUN_LIMIT_MS);
+  limit.unref();
   if (!cfg.stateDir.endsWith('chaos-state')) throw new Error(`refusing to wipe ${cfg.stateDir}: not the chaos stack's state`);
 
   log(`fresh chaos stack in ${cfg.stateDir}`);
@@ -116,12 +121,6 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${formatReport(report)}\n(written to ${path.relative(process.cwd(), RESULTS)})\n`);
   return report.passed ? 0 : 1;
 }
-
-const limit = setTimeout(() => {
-  log(`the run passed its limit of ${RUN_LIMIT_MS / 60_000} min; stop the stack with: npx tsx scripts/stack.ts down --profile=chaos`);
-  process.exit(2);
-}, RUN_LIMIT_MS);
-limit.unref();
 
 main().then(
   (code) => process.exit(code),

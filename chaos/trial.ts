@@ -13,6 +13,8 @@ import {
   everyRequestAccepted,
   noDoubleBooking,
   noOrphanHolds,
+  type Outcome,
+  outcomesAsIntended,
   paymentsMatchBookings,
   type Submission,
   type Violations,
@@ -59,7 +61,7 @@ const SETTLE_TIMEOUT_MS = 4 * 60_000;
 /** Waits for the bookings to settle, collects everything, and runs the common invariants. */
 export async function settleAndCheck(
   ctx: ChaosContext,
-  scope: { submissions: readonly Submission[]; salonIds: readonly string[] },
+  scope: { submissions: readonly Submission[]; salonIds: readonly string[]; intended?: ReadonlyMap<string, Outcome> },
 ): Promise<{ snapshot: Snapshot; checks: Check[]; stats: Record<string, number> }> {
   const accepted = scope.submissions.flatMap((s) => (s.bookingId ? [s.bookingId] : []));
   const t0 = Date.now();
@@ -80,6 +82,7 @@ export async function settleAndCheck(
     checks: [
       { name: 'every request accepted (202)', violations: everyRequestAccepted(scope.submissions) },
       { name: 'every booking terminal', violations: everyBookingTerminal(accepted, snap.bookings) },
+      ...(scope.intended ? [{ name: 'each booking ended as intended', violations: outcomesAsIntended(snap.bookings, scope.intended) }] : []),
       { name: 'no double booking', violations: noDoubleBooking(snap.bookings) },
       { name: 'payments match bookings', violations: paymentsMatchBookings(snap.bookings, snap.intents) },
       { name: 'no orphan holds', violations: noOrphanHolds(snap.bookings, snap.locks) },

@@ -6,8 +6,8 @@
 import type { Models } from '../../src/infra/models';
 import type { ApiClient } from '../../test/support/gateway';
 import { eventually } from '../../test/support/wait';
-import { slotStart, trialClients, trialSalon } from '../fixtures';
-import { steadyLoad } from '../load';
+import { trialClients, trialSalon } from '../fixtures';
+import { slotLoad } from '../load';
 import { settleAndCheck, type Trial } from '../trial';
 
 const KILLS = 20;
@@ -23,10 +23,10 @@ const KILL_PHASE_LIMIT_MS = 6 * 60_000;
  * Within what FerretDB on SQLite sustains on 2 cores while workers restart (heavier
  * load times activities out on SQLITE_BUSY and the run measures the stack, not crashes).
  */
-const PER_SECOND = 1;
+const PER_SECOND = 0.5;
 /** Every DECLINE_EVERY-th booking pays with a card declined at charge time. */
 const DECLINE_EVERY = 10;
-/** Every CANCEL_EVERY-th booking is cancelled by its client once confirmed. */
+/** Every CANCEL_EVERY-th accepted booking is cancelled by its client once confirmed. */
 const CANCEL_EVERY = 7;
 /** A worker works at least this long before it may be killed, so sagas progress between kills. */
 const MIN_LIFE_MS = 5000;
@@ -42,7 +42,7 @@ async function cancelOnceConfirmed(models: Models, client: ApiClient, bookingId:
       const b = await models.Booking.findById(bookingId, { status: 1 }).lean();
       return b && ['confirmed', 'failed', 'cancelled'].includes(b.status) ? b.status : undefined;
     },
-    { timeoutMs: 240_000, intervalMs: 500, what: `booking ${bookingId} to settle` },
+    { timeoutMs: 240_000, intervalMs: 2000, what: `booking ${bookingId} to settle` },
   ).catch(() => undefined);
   if (status !== 'confirmed') return undefined;
   return (await client.post(`/v1/bookings/${bookingId}/cancel`)).status;
@@ -56,23 +56,17 @@ export const workerKills: Trial = {
     const salon = await trialSalon(ctx.operator);
     const clients = await trialClients(ctx.api, 10);
     const accepted: string[] = [];
-    const cancels: Promise<number | undefined>[] = [];
+    const cancels: Promise<[string, number | undefined]>[] = [];
     let stopped = false;
-    const load = steadyLoad({
+    const load = slotLoad({
+      salon,
+      clients,
       perSecond: PER_SECOND,
+      declineEvery: DECLINE_EVERY,
       stopped: () => stopped,
-      next: (i) => ({
-        client: clients[i % clients.length]!,
-        body: {
-          salonId: salon.salonId,
-          serviceId: salon.serviceId,
-          start: slotStart(i),
-          paymentMethod: i % DECLINE_EVERY === DECLINE_EVERY - 1 ? 'pm_card_chargeCustomerFail' : 'pm_card_visa',
-        },
-      }),
-      onAccepted: (s, i) => {
-        accepted.push(s.bookingId!);
-        if (i % CANCEL_EVERY === CANCEL_EVERY - 1) cancels.push(cancelOnceConfirmed(ctx.gateway.models, clients[i % clients.length]!, s.bookingId!));
+      onAccepted: (bookingId, client) => {
+        accepted.push(bookingId);
+        if (accepted.length % CANCEL_EVERY === 0) cancels.push(cancelOnceConfirmed(ctx.gateway.models, client, bookingId).then((s) => [bookingId, s]));
       },
     });
 
@@ -102,10 +96,11 @@ export const workerKills: Trial = {
     } finally {
       stopped = true;
     }
-    const submissions = await load;
+    const submissions = await load.submissions;
     await ctx.workers.ensure(POOL);
-    const cancelStatuses = await Promise.all(cancels);
-    const { checks, stats } = await settleAndCheck(ctx, { submissions, salonIds: [salon.salonId] });
+    const cancelled = (await Promise.all(cancels)).filter(([, status]) => status === 202).map(([id]) => id);
+    for (const id of cancelled) load.intended.set(id, { status: 'cancelled' });
+    const { checks, stats } = await settleAndCheck(ctx, { submissions, salonIds: [salon.salonId], intended: load.intended });
     const killsDone = inFlightAtKill.length < KILLS ? [`only ${inFlightAtKill.length} of ${KILLS} kills within ${KILL_PHASE_LIMIT_MS / 60_000} min`] : [];
     checks.unshift({ name: `${KILLS} workers SIGKILLed mid-load`, violations: killsDone });
     return {
@@ -113,7 +108,7 @@ export const workerKills: Trial = {
         ...stats,
         kills: inFlightAtKill.length,
         meanInFlightAtKill: Math.round(inFlightAtKill.reduce((a, b) => a + b, 0) / Math.max(1, inFlightAtKill.length)),
-        cancelsAccepted: cancelStatuses.filter((s) => s === 202).length,
+        cancelsAccepted: cancelled.length,
       },
       checks,
     };

@@ -10,6 +10,7 @@ import {
   noDoubleBooking,
   noOrphanHolds,
   outcomeCounts,
+  outcomesAsIntended,
   paymentsMatchBookings,
 } from '../../chaos/invariants';
 
@@ -87,6 +88,25 @@ describe('outcomeCounts', () => {
   test('when a loser failed for another reason, then it is named', () => {
     const v = outcomeCounts([booking('b1'), booking('b2', { status: 'failed', failureReason: 'error' })], { confirmed: 1, failureReason: 'slot_unavailable' });
     expect(v).toEqual(['booking b2 is failed (error), expected failed (slot_unavailable)']);
+  });
+});
+
+describe('outcomesAsIntended', () => {
+  const intended = new Map([
+    ['b1', { status: 'confirmed' as const }],
+    ['b2', { status: 'failed' as const, failureReason: 'payment_declined' }],
+    ['b3', { status: 'cancelled' as const }],
+  ]);
+  test('when each booking ended as its request meant, then it passes', () => {
+    expect(outcomesAsIntended(good.bookings, intended)).toEqual([]);
+  });
+  test('when a good booking failed after a crash, then it is named with both outcomes', () => {
+    const v = outcomesAsIntended(withBooking('b1', { status: 'failed', failureReason: 'invalid_booking' }), intended);
+    expect(v).toEqual(['booking b1 ended failed (invalid_booking), expected confirmed']);
+  });
+  test('when a declined booking failed for another reason, then it fails', () => {
+    const v = outcomesAsIntended(withBooking('b2', { failureReason: 'hold_expired' }), intended);
+    expect(v).toEqual(['booking b2 ended failed (hold_expired), expected failed (payment_declined)']);
   });
 });
 
