@@ -63,6 +63,11 @@ export function createBookingActivities(deps: BookingDeps) {
       correlationId: booking.correlationId ?? undefined,
     });
 
+  const markHeld = async (bookingId: string, staffId: string): Promise<{ staffId: string }> => {
+    await models.Booking.updateOne({ _id: bookingId, status: 'pending' }, { $set: { status: 'held', staffId } });
+    return { staffId };
+  };
+
   const compensated = (name: string) => metrics.record('Compensations', 1, 'Count', { Compensation: name });
 
   return {
@@ -98,8 +103,10 @@ export function createBookingActivities(deps: BookingDeps) {
      */
     async checkAvailability({ bookingId }: BookingRef): Promise<{ staffId: string }> {
       const booking = await loadBooking(bookingId);
+      // Held already: a retry whose earlier attempt took the hold (and may have died
+      // before marking the booking held, so mark it now).
       const mine = await models.SlotLock.findOne({ bookingId }).lean();
-      if (mine) return { staffId: mine.staffId };
+      if (mine) return markHeld(bookingId, mine.staffId);
       const salon = await models.Salon.findById(booking.salonId).lean();
       const service = await models.Service.findById(booking.serviceId).lean();
       if (!salon || !service) throw invalid(`salon or service of booking ${bookingId} no longer exists`);
@@ -132,10 +139,7 @@ export function createBookingActivities(deps: BookingDeps) {
           bookingId,
           range: { start: booking.start, end: booking.holdEnd },
         });
-        if (held) {
-          await models.Booking.updateOne({ _id: bookingId, status: 'pending' }, { $set: { status: 'held', staffId } });
-          return { staffId };
-        }
+        if (held) return markHeld(bookingId, staffId);
       }
       throw ApplicationFailure.create({
         type: FAILURE_TYPES.SlotUnavailable,
