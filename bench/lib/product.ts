@@ -12,9 +12,9 @@ import { createSqsClient } from '../../src/infra/sqs';
 import { type Child, startChild } from './children';
 
 export const OPERATOR = { email: 'operator@instudio.bench', password: 'bench-operator-password' };
-/** Ports of the bench profile's range (2xxxx). */
-export const GATEWAY_PORT = 23000;
-export const BARE_EXPRESS_PORT = 23001;
+/** Ports of the bench profile's range (4xxxx). */
+export const GATEWAY_PORT = 43000;
+export const BARE_EXPRESS_PORT = 43001;
 
 /** The environment of every product process the benchmarks start. */
 export function productEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -24,7 +24,7 @@ const profile = (name: string, base: number, env: Record<string, string> = {}): 
 
 export const PROFILES = {
   test: profile('test', 10_000),
-  bench: profile('bench', 20_000),
+  bench: profile('bench', 40_000),
   chaos: profile('chaos', 30_000),
 } as const;
 

@@ -15,6 +15,7 @@ export function startCacheInvalidator(kafka: Kafka, cache: ResponseCache, logger
     kafka,
     groupId: `instudio-gateway-cache-${crypto.randomUUID()}`,
     topics: [TOPICS.salonUpdates],
+    ephemeral: true,
     logger,
     handle: async (event) => cache.invalidate(salonTags(event.data.salonId)),
     onMissed: () => cache.clear(),

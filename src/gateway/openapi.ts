@@ -46,7 +46,7 @@ export function buildOpenApi(extra: Doc[] = []): object {
     {
       method: 'get',
       path: '/readyz',
-      summary: 'Readiness: MongoDB, Kafka and Temporal reachable',
+      summary: 'Readiness: MongoDB and Temporal reachable, not shutting down (Kafka is not needed: events wait in the outbox)',
       ok: {
         200: json(z.object({ status: z.string(), checks: z.record(z.string(), z.any()) })),
         503: json(z.object({ status: z.string(), checks: z.record(z.string(), z.any()) }), 'a dependency is down'),

@@ -5,7 +5,7 @@
  * kafkajs restarts a consumer that crashed on a retriable error by itself; one that
  * crashed for good is rebuilt here after a pause.
  */
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventEnvelope, Topic } from '../shared/topics';
 
@@ -28,6 +28,8 @@ export interface ConsumerOptions<T> {
   fromBeginning?: boolean;
   /** Called when the consumer crashes, or skips an unreadable event (e.g. to drop state that needs every event). */
   onMissed?: () => void;
+  /** A group of this process alone (e.g. a cache's): nothing to resume after a restart. */
+  ephemeral?: boolean;
   /** Event ids remembered to drop redeliveries; handlers stay idempotent anyway. */
   rememberIds?: number;
 }
@@ -97,7 +99,7 @@ export async function startEventConsumer<T>(opts: ConsumerOptions<T>): Promise<E
     await joined;
   };
 
-  if (!opts.fromBeginning) await pinToLatest(opts.kafka, opts.groupId, opts.topics, logger);
+  if (!opts.fromBeginning && !opts.ephemeral) await pinToLatest(opts.kafka, opts.groupId, opts.topics, logger);
   await run();
   return {
     get ready() {
@@ -121,16 +123,41 @@ async function pinToLatest(kafka: Kafka, groupId: string, topics: readonly strin
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
-    for (const { topic, partitions } of committed) {
-      const unset = new Set(partitions.filter((p) => p.offset === '-1').map((p) => p.partition));
-      if (unset.size === 0) continue;
-      const latest = await admin.fetchTopicOffsets(topic);
-      const partitionsToPin = latest.filter((p) => unset.has(p.partition)).map((p) => ({ partition: p.partition, offset: p.high }));
-      // Fails while another member of the group is running: then the group has its offsets already.
-      await admin.setOffsets({ groupId, topic, partitions: partitionsToPin }).catch((err: unknown) => logger.debug({ err, groupId, topic }, 'offsets not pinned'));
+    // A new broker creates its offsets topic on the first group request: until then the
+    // coordinator is "not available" or "not the correct one", retriable errors.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await pinUnset(admin, groupId, topics, logger);
+        return;
+      } catch (err) {
+        if (!isRetriable(err) || attempt >= PIN_ATTEMPTS) {
+          logger.warn({ err, groupId }, 'could not pin the new group to the latest offsets; it starts from "latest" on join');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+const PIN_ATTEMPTS = 10;
+
+/** kafkajs marks transient errors retriable; the error after its own retries wraps one. */
+function isRetriable(err: unknown): boolean {
+  const e = err as { retriable?: boolean; name?: string; originalError?: { retriable?: boolean } };
+  return e.retriable === true || (e.name === 'KafkaJSNumberOfRetriesExceeded' && e.originalError?.retriable === true);
+}
+
+async function pinUnset(admin: Admin, groupId: string, topics: readonly string[], logger: Logger): Promise<void> {
+  const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+  for (const { topic, partitions } of committed) {
+    const unset = new Set(partitions.filter((p) => p.offset === '-1').map((p) => p.partition));
+    if (unset.size === 0) continue;
+    const latest = await admin.fetchTopicOffsets(topic);
+    const partitionsToPin = latest.filter((p) => unset.has(p.partition)).map((p) => ({ partition: p.partition, offset: p.high }));
+    // Fails while another member of the group is running: then the group has its offsets already.
+    await admin.setOffsets({ groupId, topic, partitions: partitionsToPin }).catch((err: unknown) => logger.debug({ err, groupId, topic }, 'offsets not pinned'));
   }
 }

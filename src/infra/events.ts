@@ -103,7 +103,7 @@ export async function createEventPublisher(kafka: Kafka, opts: PublisherOptions)
   // A broker that is down at start must not stop the process: events go to the outbox.
   await producer.connect().catch((err: unknown) => logger.warn({ err }, 'Kafka unreachable at start; events wait in the outbox'));
 
-  /** Events this process parked and has not relayed yet (it relays anyone's). */
+  /** This process has parked events not relayed yet: new ones queue behind them. */
   let parked = (await outbox.estimatedDocumentCount()) > 0;
   let relaying: Promise<number> | undefined;
   let outage = false;
@@ -129,8 +129,7 @@ export async function createEventPublisher(kafka: Kafka, opts: PublisherOptions)
       const batch = await outbox.find().sort({ createdAt: 1 }).limit(RELAY_BATCH).lean();
       if (batch.length === 0) {
         parked = false;
-        if (outage) logger.info('Kafka is back; the outbox is empty');
-        outage = false;
+        if (sent > 0) logger.info({ sent }, 'Kafka is back; the outbox is drained');
         return sent;
       }
       const byTopic = new Map<string, Message[]>();
@@ -149,6 +148,7 @@ export async function createEventPublisher(kafka: Kafka, opts: PublisherOptions)
         outage = true;
         return sent;
       }
+      outage = false;
       await outbox.deleteMany({ _id: { $in: batch.map((e) => e._id) } });
       sent += batch.length;
     }
@@ -161,8 +161,10 @@ export async function createEventPublisher(kafka: Kafka, opts: PublisherOptions)
     return relaying;
   };
 
+  // Every tick, not only while this process knows of parked events: an event parked in
+  // a race with the last relay, or left by a process that died, goes out too.
   const timer = setInterval(() => {
-    if (parked) relay().catch((err: unknown) => logger.warn({ err }, 'outbox relay failed; will try again'));
+    relay().catch((err: unknown) => logger.warn({ err }, 'outbox relay failed; will try again'));
   }, opts.relayIntervalMs ?? 1000);
   timer.unref();
 

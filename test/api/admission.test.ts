@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { loadConfig } from '../../src/config';
 import type { Gateway } from '../../src/gateway/server';
 import { createCloudWatchClient } from '../../src/infra/cloudwatch';
+import { emptyIntakeQueues } from '../support/sqs';
 import { ApiClient, newClient, newSalon, operatorOf, startTestGateway } from '../support/gateway';
 import { unique } from '../support/ids';
 
@@ -20,6 +21,7 @@ beforeAll(async () => {
   gateway = await startTestGateway();
 });
 afterAll(async () => {
+  await emptyIntakeQueues(); // nothing here dispatches what it enqueued
   await setAlarm('OK').catch(() => undefined); // leave the alarm as other tests expect it
   await gateway?.stop();
   cloudwatch.destroy();

@@ -62,7 +62,7 @@ test('when every dependency is up, then /readyz says ready with each check', asy
   expect(res.status).toBe(200);
   expect(res.body).toEqual({
     status: 'ready',
-    checks: { mongodb: { status: 'up' }, kafka: { status: 'up' }, temporal: { status: 'up' } },
+    checks: { accepting: { status: 'up' }, mongodb: { status: 'up' }, temporal: { status: 'up' } },
   });
 });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import type { Gateway } from '../../src/gateway/server';
 import { schemathesis } from '../../scripts/stack/components';
+import { emptyIntakeQueues } from '../support/sqs';
 import { ApiClient, newClient, newSalon, operatorOf, startTestGateway } from '../support/gateway';
 
 // Property-based requests generated from /openapi.json: no input may produce a 5xx, and
@@ -25,6 +26,7 @@ beforeAll(async () => {
   configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'instudio-st-'));
 });
 afterAll(async () => {
+  await emptyIntakeQueues(); // nothing here dispatches what it enqueued
   fs.rmSync(configDir, { recursive: true, force: true });
   await gateway?.stop();
 });

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { loadConfig, repoRoot } from '../../src/config';
 import { PRIORITIES, type Priority } from '../../src/domain/priority';
@@ -17,6 +17,7 @@ import type { IntakeCommand } from '../../src/shared/intake';
 import type { Started } from '../../workers/dispatcher';
 import { metricSum } from '../support/cloudwatch';
 import { unique } from '../support/ids';
+import { drainIntake } from '../support/sqs';
 import { eventually } from '../support/wait';
 import { startTestDispatcher } from '../support/worker';
 
@@ -33,20 +34,9 @@ afterAll(async () => {
   await temporal?.close();
   sqs.destroy();
 });
-/** Receives and deletes until the queue is empty (PurgeQueue is allowed once a minute). */
-async function drain(QueueUrl: string): Promise<void> {
-  for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    if (Messages.length === 0) return;
-    await sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
-    );
-  }
-}
-
 beforeEach(async () => {
   // Each test starts from empty intake queues (the dispatcher never runs across tests).
-  await Promise.all(PRIORITIES.flatMap((p) => [queues[p].url, queues[p].dlqUrl]).map(drain));
+  await drainIntake(sqs, queues);
 });
 
 const hex = () => unique('x').replace(/[^a-f0-9]/g, '').padEnd(32, '0').slice(0, 32);

@@ -4,14 +4,14 @@
  * booking id (and so the workflow id) is derived from the client and the key.
  */
 import crypto from 'node:crypto';
-import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, isGrpcDeadlineError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Express, Request } from 'express';
 import { GRANULE_MIN } from '../../domain/availability';
 import { AppError, notFound } from '../../domain/errors';
 import { classifyPriority, type Priority } from '../../domain/priority';
 import { type BookingContext, BookingRejected, loadBookingContext, upsertPendingBooking } from '../../infra/bookings';
 import type { BookingDoc, Models } from '../../infra/models';
-import { type BookingInput, cancelUpdate, workflowIdFor } from '../../shared/booking';
+import { type BookingInput, cancelSignal, cancelUpdate, workflowIdFor } from '../../shared/booking';
 import type { IntakeCommand } from '../../shared/intake';
 import type { Principal } from '../auth';
 import { canManageSalon, principal, requireRole } from '../middleware/auth';
@@ -56,6 +56,9 @@ const toView = (b: BookingDoc & { _id: string }): BookingView => ({
   currency: b.currency,
   ...(b.failureReason ? { failureReason: b.failureReason } : {}),
 });
+
+/** How long a cancel waits for the saga's answer before it falls back to a signal. */
+const CANCEL_ANSWER_MS = 5000;
 
 const sha256 = (s: string): string => crypto.createHash('sha256').update(s).digest('hex');
 
@@ -168,14 +171,19 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
     if (view.status === 'failed' || view.status === 'cancelled') {
       throw new AppError('conflict', `booking ${bookingId} is already ${view.status}`);
     }
+    const handle = temporal.workflow.getHandle(workflowIdFor(bookingId));
     try {
-      const result = await temporal.workflow.getHandle(workflowIdFor(bookingId)).executeUpdate(cancelUpdate);
+      const result = await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => handle.executeUpdate(cancelUpdate));
       res.status(202).location(`/v1/bookings/${bookingId}`).json({ bookingId, status: result.status, cancelling: true });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
         throw new AppError('conflict', `booking ${bookingId} can no longer be cancelled (it is ${view.status} and its saga has ended)`);
       }
-      throw err;
+      if (!isGrpcDeadlineError(err)) throw err;
+      // No worker answered in time (all busy or restarting): the cancellation is recorded
+      // durably as a signal instead, and the saga acts on it when it next runs.
+      await handle.signal(cancelSignal);
+      res.status(202).location(`/v1/bookings/${bookingId}`).json({ bookingId, status: view.status, cancelling: true });
     }
   });
 
