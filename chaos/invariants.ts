@@ -144,10 +144,11 @@ const charged = (i: IntentRecord): boolean => i.status === 'succeeded';
 const settledWithoutCharge = (i: IntentRecord): boolean => i.status === 'canceled' || (charged(i) && i.refundedCents >= i.amount);
 
 /**
- * Payments agree with bookings: a confirmed booking has its own PaymentIntent
- * succeeded for its price and not refunded, and no other charge; a failed or cancelled
- * booking's intents are all voided or fully refunded; nothing is charged for a booking
- * that is not confirmed or that does not exist.
+ * Payments agree with bookings: a confirmed booking has its own PaymentIntent succeeded
+ * for its price and not refunded; a failed or cancelled booking's own intent is voided
+ * or fully refunded; no other intent charges a booking without a full refund, and
+ * nothing is charged for a booking that is not confirmed or does not exist. (Another
+ * intent left open, never charged, is no payment: see `openStrayIntents`.)
  */
 export function paymentsMatchBookings(bookings: readonly BookingRecord[], intents: readonly IntentRecord[]): Violations {
   const byBooking = groupBy(intents, (i) => i.bookingId);
@@ -155,16 +156,15 @@ export function paymentsMatchBookings(bookings: readonly BookingRecord[], intent
   const violations: Violations = [];
   for (const b of bookings) {
     const mine = byBooking.get(b.id) ?? [];
+    const own = mine.find((i) => i.id === b.paymentIntentId);
+    const strays = mine.filter((i) => i !== own && charged(i) && !settledWithoutCharge(i));
     if (b.status === 'confirmed') {
-      const own = mine.find((i) => i.id === b.paymentIntentId);
       if (!own || !charged(own)) violations.push(`confirmed booking ${b.id}: its PaymentIntent ${b.paymentIntentId ?? '(none)'} is ${own?.status ?? 'missing'}, not succeeded`);
       else if (own.amount !== b.priceCents) violations.push(`confirmed booking ${b.id} charged ${own.amount}, its price is ${b.priceCents}`);
       else if (own.refundedCents > 0) violations.push(`confirmed booking ${b.id} was refunded ${own.refundedCents}`);
-      for (const other of mine.filter((i) => i.id !== b.paymentIntentId && charged(i) && !settledWithoutCharge(i))) {
-        violations.push(`confirmed booking ${b.id} is charged a second time by ${other.id}`);
-      }
+      for (const i of strays) violations.push(`confirmed booking ${b.id} is charged a second time by ${i.id}`);
     } else if (b.status === 'failed' || b.status === 'cancelled') {
-      for (const i of mine.filter((x) => !settledWithoutCharge(x))) {
+      for (const i of [...(own && !settledWithoutCharge(own) ? [own] : []), ...strays]) {
         violations.push(
           `${b.status} booking ${b.id}: PaymentIntent ${i.id} is ${i.status}${charged(i) ? ` with ${i.refundedCents} of ${i.amount} refunded` : ''}, neither voided nor refunded`,
         );
@@ -180,6 +180,16 @@ export function paymentsMatchBookings(bookings: readonly BookingRecord[], intent
     }
   }
   return violations;
+}
+
+/**
+ * Intents left open (neither charged nor voided) that are not their booking's own: a
+ * payment attempt that created one and died before recording it, retried into a new one.
+ * Stripe's idempotency key makes the retry find the first; localstripe ignores the key.
+ */
+export function openStrayIntents(bookings: readonly BookingRecord[], intents: readonly IntentRecord[]): IntentRecord[] {
+  const own = new Set(bookings.flatMap((b) => (b.paymentIntentId ? [b.paymentIntentId] : [])));
+  return intents.filter((i) => !own.has(i.id) && !charged(i) && i.status !== 'canceled');
 }
 
 /**

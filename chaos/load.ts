@@ -36,36 +36,19 @@ export async function submitBooking(req: BookingRequest, deadlineMs = 90_000): P
   }
 }
 
-/**
- * Submits `next(i)` at a steady rate until `stopped()` holds; resolves with every
- * submission once each has its answer. Each booking is also handed to `onAccepted`.
- */
-export async function steadyLoad(opts: {
-  perSecond: number;
-  stopped: () => boolean;
-  next: (i: number) => BookingRequest;
-  onAccepted?: (s: Submission, i: number) => void;
-}): Promise<Submission[]> {
-  const pending: Promise<Submission>[] = [];
-  const t0 = Date.now();
-  for (let i = 0; !opts.stopped(); i++) {
-    const req = opts.next(i);
-    pending.push(
-      submitBooking(req).then((s) => {
-        if (s.status === 202) opts.onAccepted?.(s, i);
-        return s;
-      }),
-    );
-    // Pacing of the load, not a wait for a condition.
-    const due = t0 + ((i + 1) * 1000) / opts.perSecond;
-    await sleep(Math.max(0, due - Date.now()));
-  }
-  return Promise.all(pending);
+export interface SlotLoad {
+  /** How each accepted booking should end (its card decides). */
+  intended: Map<string, Outcome>;
+  /** Submits `count` more bookings at once, on top of the steady rate. */
+  burst(count: number): void;
+  /** Every submission, once the load has stopped and each has its answer. */
+  submissions(): Promise<Submission[]>;
 }
 
 /**
  * Steady load on distinct free slots of one salon (so no booking loses its slot), every
- * `declineEvery`-th with a declined card; records how each accepted booking should end.
+ * `declineEvery`-th with a declined card, until `stopped()`; records how each accepted
+ * booking should end.
  */
 export function slotLoad(opts: {
   salon: TrialSalon;
@@ -74,20 +57,39 @@ export function slotLoad(opts: {
   declineEvery?: number;
   stopped: () => boolean;
   onAccepted?: (bookingId: string, client: ApiClient) => void;
-}): { submissions: Promise<Submission[]>; intended: Map<string, Outcome> } {
+}): SlotLoad {
   const intended = new Map<string, Outcome>();
-  const clientOf = (i: number) => opts.clients[i % opts.clients.length]!;
-  const submissions = steadyLoad({
-    perSecond: opts.perSecond,
-    stopped: opts.stopped,
-    next: (i) => ({
-      client: clientOf(i),
-      body: { salonId: opts.salon.salonId, serviceId: opts.salon.serviceId, start: slotStart(i), paymentMethod: cardFor(i, opts.declineEvery) },
-    }),
-    onAccepted: (s, i) => {
-      intended.set(s.bookingId!, intendedFor(cardFor(i, opts.declineEvery)));
-      opts.onAccepted?.(s.bookingId!, clientOf(i));
+  const pending: Promise<Submission>[] = [];
+  let next = 0;
+  const submitNext = (): void => {
+    const i = next++;
+    const client = opts.clients[i % opts.clients.length]!;
+    const card = cardFor(i, opts.declineEvery);
+    const body = { salonId: opts.salon.salonId, serviceId: opts.salon.serviceId, start: slotStart(i), paymentMethod: card };
+    pending.push(
+      submitBooking({ client, body }).then((s) => {
+        if (s.bookingId) {
+          intended.set(s.bookingId, intendedFor(card));
+          opts.onAccepted?.(s.bookingId, client);
+        }
+        return s;
+      }),
+    );
+  };
+  const paced = (async () => {
+    const t0 = Date.now();
+    for (let k = 0; !opts.stopped(); k++) {
+      submitNext();
+      // Pacing of the load, not a wait for a condition.
+      await sleep(Math.max(0, t0 + ((k + 1) * 1000) / opts.perSecond - Date.now()));
+    }
+  })();
+  return {
+    intended,
+    burst: (count) => Array.from({ length: count }, submitNext),
+    submissions: async () => {
+      await paced;
+      return Promise.all(pending);
     },
-  });
-  return { submissions, intended };
+  };
 }

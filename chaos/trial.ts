@@ -13,6 +13,7 @@ import {
   everyRequestAccepted,
   noDoubleBooking,
   noOrphanHolds,
+  openStrayIntents,
   type Outcome,
   outcomesAsIntended,
   paymentsMatchBookings,
@@ -78,6 +79,7 @@ export async function settleAndCheck(
       failed: count('failed'),
       cancelled: count('cancelled'),
       settleSeconds: Math.round((Date.now() - t0) / 1000),
+      openStrayIntents: openStrayIntents(snap.bookings, snap.intents).length,
     },
     checks: [
       { name: 'every request accepted (202)', violations: everyRequestAccepted(scope.submissions) },

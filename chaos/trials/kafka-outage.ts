@@ -40,7 +40,7 @@ export const kafkaOutage: Trial = {
     } finally {
       stopped = true;
     }
-    const submissions = await load.submissions;
+    const submissions = await load.submissions();
     const { checks, stats } = await settleAndCheck(ctx, { submissions, salonIds: [salon.salonId], intended: load.intended });
     return { stats: { ...stats, kafkaDownSeconds: Math.round(outageMs / 1000) }, checks };
   },

@@ -38,7 +38,7 @@ export const motoRestart: Trial = {
     } finally {
       stopped = true;
     }
-    const submissions = await load.submissions;
+    const submissions = await load.submissions();
     const { checks, stats } = await settleAndCheck(ctx, { submissions, salonIds: [salon.salonId], intended: load.intended });
     return { stats: { ...stats, motoRestartSeconds: Math.round(restartMs / 1000) }, checks };
   },

@@ -30,8 +30,10 @@ const DECLINE_EVERY = 10;
 const CANCEL_EVERY = 7;
 /** A worker works at least this long before it may be killed, so sagas progress between kills. */
 const MIN_LIFE_MS = 5000;
-/** Then the kill lands at a random moment up to this much later. */
-const KILL_JITTER_MS = 6000;
+/** Bookings sent at once just before a kill, so the victim is caught mid-saga. */
+const BURST = 3;
+/** The kill lands at a random moment within this window after the burst. */
+const KILL_WINDOW_MS = [500, 4000] as const;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -85,7 +87,8 @@ export const workerKills: Trial = {
           what: 'a worker to kill while another one polls',
         }).catch(() => undefined);
         if (!victim) break;
-        await sleep(Math.random() * KILL_JITTER_MS); // a random point in its work
+        load.burst(BURST);
+        await sleep(KILL_WINDOW_MS[0] + Math.random() * (KILL_WINDOW_MS[1] - KILL_WINDOW_MS[0])); // a random point in those sagas
         if (!victim.isAlive()) continue;
         const inFlight = await ctx.gateway.models.Booking.countDocuments({ _id: { $in: accepted }, status: { $in: ['pending', 'held'] } });
         await ctx.workers.kill(victim);
@@ -96,7 +99,7 @@ export const workerKills: Trial = {
     } finally {
       stopped = true;
     }
-    const submissions = await load.submissions;
+    const submissions = await load.submissions();
     await ctx.workers.ensure(POOL);
     const cancelled = (await Promise.all(cancels)).filter(([, status]) => status === 202).map(([id]) => id);
     for (const id of cancelled) load.intended.set(id, { status: 'cancelled' });

@@ -10,6 +10,7 @@ import {
   noDoubleBooking,
   noOrphanHolds,
   outcomeCounts,
+  openStrayIntents,
   outcomesAsIntended,
   paymentsMatchBookings,
 } from '../../chaos/invariants';
@@ -143,6 +144,15 @@ describe('paymentsMatchBookings', () => {
   test('when a failed booking left an intent open (neither voided nor charged), then it fails', () => {
     const v = paymentsMatchBookings(good.bookings, [good.intents[0]!, intent('b2', { status: 'requires_confirmation' }), good.intents[2]!]);
     expect(v).toEqual([expect.stringContaining('PaymentIntent pi_b2 is requires_confirmation, neither voided nor refunded')]);
+  });
+  test('when a failed booking has a stray intent that charged it, then it fails', () => {
+    const v = paymentsMatchBookings(good.bookings, [...good.intents, intent('b2', { id: 'pi_b2_stray' })]);
+    expect(v).toEqual([expect.stringContaining('failed booking b2: PaymentIntent pi_b2_stray is succeeded with 0 of 2500 refunded')]);
+  });
+  test('when a stray intent was left open but never charged, then payments pass and openStrayIntents names it', () => {
+    const stray = intent('b3', { id: 'pi_b3_stray', status: 'requires_confirmation' });
+    expect(paymentsMatchBookings(good.bookings, [...good.intents, stray])).toEqual([]);
+    expect(openStrayIntents(good.bookings, [...good.intents, stray])).toEqual([stray]);
   });
   test('when money was taken for a booking that does not exist, then it fails', () => {
     const v = paymentsMatchBookings(good.bookings, [...good.intents, intent('ghost')]);
