@@ -3,10 +3,9 @@
  * processes: an alarm set to ALARM adds a worker within the cooldown, OK brings it back
  * to the minimum, and each change is logged with its reason.
  */
-import path from 'node:path';
 import { SetAlarmStateCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
 import pino from 'pino';
-import { loadConfig, repoRoot } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { provisionOps } from '../../src/infra/alarms';
 import { createCloudWatchClient } from '../../src/infra/cloudwatch';
 import { createTemporalClient } from '../../src/infra/temporal';
@@ -14,6 +13,7 @@ import { taskQueueFor } from '../../src/shared/booking';
 import { type Autoscaler, childProcessPool, startAutoscaler, type WorkerPool } from '../../workers/autoscaler';
 import { unique } from '../support/ids';
 import { eventually } from '../support/wait';
+import { entrypoint } from '../support/worker';
 
 const env = {
   ...process.env,
@@ -38,7 +38,7 @@ beforeAll(async () => {
   await provisionOps(cloudwatch, cfg);
   pool = childProcessPool(logger, {
     env: { ...env, LOG_LEVEL: 'warn' },
-    command: [path.join(repoRoot, 'node_modules', '.bin', 'tsx'), path.join(repoRoot, 'workers', 'booking-worker.ts')],
+    command: entrypoint('workers/booking-worker.ts'),
     instancePrefix: unique('scaled-worker'),
   });
   autoscaler = await startAutoscaler(cfg, logger, { pool });

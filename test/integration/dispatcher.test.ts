@@ -2,11 +2,9 @@
  * The dispatcher against real SQS (moto) and Temporal: duplicates, poison messages,
  * SIGTERM with messages in flight, and the priority order of a backlog.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { loadConfig, repoRoot } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { PRIORITIES, type Priority } from '../../src/domain/priority';
 import { PriorityScheduler } from '../../src/domain/priority-scheduler';
 import { enqueue, ensureIntakeQueues, type IntakeQueues } from '../../src/infra/intake';
@@ -19,7 +17,7 @@ import { metricSum } from '../support/cloudwatch';
 import { unique } from '../support/ids';
 import { drainIntake } from '../support/sqs';
 import { eventually } from '../support/wait';
-import { startTestDispatcher } from '../support/worker';
+import { spawnEntrypoint, startTestDispatcher } from '../support/worker';
 
 const cfg = loadConfig();
 const sqs = createSqsClient(cfg);
@@ -153,7 +151,7 @@ test('when a message cannot be read, then it reaches the dead-letter queue after
 test('when the dispatcher gets SIGTERM with messages in flight, then none is lost: a restart starts every one', async () => {
   const commands = Array.from({ length: 60 }, (_, i) => command(PRIORITIES[i % 3]!));
   await Promise.all(commands.map((c) => enqueue(sqs, queues, c.input.priority, c)));
-  const child = spawn(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [path.join(repoRoot, 'workers', 'dispatcher.ts')], {
+  const child = spawnEntrypoint('workers/dispatcher.ts', {
     env: { ...process.env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,14 +3,14 @@
  * (gateway /readyz, the others on HEALTH_PORT), its CPU and memory on CloudWatch under
  * its role and instance, and a clean exit (0) on SIGTERM after flushing.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
 import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import { loadConfig, repoRoot } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { createCloudWatchClient } from '../../src/infra/cloudwatch';
 import { unique } from '../support/ids';
 import { eventually } from '../support/wait';
+import { spawnEntrypoint } from '../support/worker';
 
 const cfg = loadConfig();
 const cloudwatch = createCloudWatchClient(cfg);
@@ -39,7 +39,7 @@ const exited = (child: ChildProcess): Promise<number | null> =>
 test.each(ROLES)('$role: ready, publishes its CPU and memory by role and instance, and exits 0 on SIGTERM', async ({ role, entry, env }) => {
   const port = await freePort();
   const instance = unique(role);
-  const child = spawn(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [path.join(repoRoot, entry)], {
+  const child = spawnEntrypoint(entry, {
     env: { ...process.env, ...env, INSTANCE_ID: instance, METRICS_FLUSH_INTERVAL_MS: '500', LOG_LEVEL: 'warn', ...(role === 'gateway' ? { PORT: String(port) } : { HEALTH_PORT: String(port) }) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -1,5 +1,6 @@
 /** The booking worker, in this process or as a child process that a test may kill. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessByStdio, spawn, type SpawnOptions } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig, repoRoot } from '../../src/config';
@@ -15,10 +16,22 @@ export function startTestDispatcher(opts: Parameters<typeof startDispatcher>[2] 
   return startDispatcher(loadConfig(), pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { idleWaitSec: 1, ...opts });
 }
 
+/**
+ * The command that runs one of the product's TypeScript entrypoints as a single process
+ * (node with tsx's loader), so a signal sent to it reaches the process itself — the tsx
+ * CLI would put a parent in between that a SIGKILL leaves the real process behind.
+ */
+export const entrypoint = (file: string): string[] => [process.execPath, '--import', 'tsx', path.join(repoRoot, file)];
+
+export function spawnEntrypoint(file: string, options: SpawnOptions & { stdio: ['ignore', 'pipe' | 'ignore', 'pipe'] }): ChildProcessByStdio<null, Readable, Readable> {
+  const [cmd, ...args] = entrypoint(file);
+  return spawn(cmd!, args, options) as ChildProcessByStdio<null, Readable, Readable>;
+}
+
 /** Spawns workers/booking-worker.ts and resolves once it polls its task queues. */
 export function spawnWorker(): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [path.join(repoRoot, 'workers', 'booking-worker.ts')], {
+    const child = spawnEntrypoint('workers/booking-worker.ts', {
       env: { ...process.env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
