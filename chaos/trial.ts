@@ -74,6 +74,8 @@ export async function settleAndCheck(
     snapshot: snap,
     stats: {
       requests: scope.submissions.length,
+      /** Requests that needed a retry (5xx or no answer) before their 202. */
+      retried: scope.submissions.filter((s) => s.attempts > 1).length,
       accepted: accepted.length,
       confirmed: count('confirmed'),
       failed: count('failed'),
