@@ -54,7 +54,8 @@ export interface Submission {
 
 export type Violations = string[];
 
-const TERMINAL: ReadonlySet<BookingStatus> = new Set(['confirmed', 'failed', 'cancelled']);
+export const TERMINAL_STATUSES: readonly BookingStatus[] = ['confirmed', 'failed', 'cancelled'];
+const TERMINAL: ReadonlySet<BookingStatus> = new Set(TERMINAL_STATUSES);
 
 /** The booking events each terminal status implies (topics of src/shared/topics.ts). */
 export const EVENTS_OF_STATUS: Record<BookingStatus, readonly string[]> = {

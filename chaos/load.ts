@@ -7,13 +7,12 @@ import crypto from 'node:crypto';
 import type { ApiClient } from '../test/support/gateway';
 import { cardFor, intendedFor, slotStart, type TrialSalon } from './fixtures';
 import type { Outcome, Submission } from './invariants';
+import { pause } from './pause';
 
 export interface BookingRequest {
   client: ApiClient;
   body: { salonId: string; serviceId: string; staffId?: string; start: string; paymentMethod: string };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const retryable = (status: number): boolean => status === 0 || status === 429 || status >= 500;
 
 /** POSTs one booking, retrying with the same key (backoff 250 ms → 2 s) until accepted or the deadline. */
@@ -32,7 +31,7 @@ export async function submitBooking(req: BookingRequest, deadlineMs = 90_000): P
       status = 0;
     }
     if (!retryable(status) || Date.now() + backoff > deadline) return { key, status, attempts };
-    await sleep(backoff);
+    await pause(backoff);
   }
 }
 
@@ -81,7 +80,7 @@ export function slotLoad(opts: {
     for (let k = 0; !opts.stopped(); k++) {
       submitNext();
       // Pacing of the load, not a wait for a condition.
-      await sleep(Math.max(0, t0 + ((k + 1) * 1000) / opts.perSecond - Date.now()));
+      await pause(Math.max(0, t0 + ((k + 1) * 1000) / opts.perSecond - Date.now()));
     }
   })();
   return {

@@ -10,7 +10,7 @@ import type { Models } from '../src/infra/models';
 import { TOPICS } from '../src/shared/topics';
 import { unique } from '../test/support/ids';
 import { eventually } from '../test/support/wait';
-import { type BookingRecord, EVENTS_OF_STATUS, type EventRecord, type IntentRecord, type LockRecord } from './invariants';
+import { type BookingRecord, EVENTS_OF_STATUS, type EventRecord, type IntentRecord, type LockRecord, TERMINAL_STATUSES } from './invariants';
 
 export interface Snapshot {
   bookings: BookingRecord[];
@@ -19,7 +19,6 @@ export interface Snapshot {
   events: EventRecord[];
 }
 
-const TERMINAL = ['confirmed', 'failed', 'cancelled'];
 const BOOKING_TOPICS = [TOPICS.bookingCreated, TOPICS.bookingConfirmed, TOPICS.bookingFailed, TOPICS.bookingCancelled];
 
 export async function readBookings(models: Models, ids: readonly string[]): Promise<BookingRecord[]> {
@@ -41,7 +40,7 @@ export async function readBookings(models: Models, ids: readonly string[]): Prom
  * The invariants report which ones.
  */
 export async function awaitTerminal(models: Models, ids: readonly string[], timeoutMs: number): Promise<number> {
-  const open = () => models.Booking.countDocuments({ _id: { $in: ids }, status: { $nin: TERMINAL } });
+  const open = () => models.Booking.countDocuments({ _id: { $in: ids }, status: { $nin: TERMINAL_STATUSES } });
   try {
     await eventually(async () => (await open()) === 0, { timeoutMs, intervalMs: 2000, what: 'every booking to be terminal' });
     return 0;

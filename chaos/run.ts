@@ -17,6 +17,7 @@ import { createStripe } from '../src/infra/stripe';
 import { ApiClient, operatorOf } from '../test/support/gateway';
 import { startDispatcher } from '../workers/dispatcher';
 import { chaosConfig } from './env';
+import { pause } from './pause';
 import { buildReport, formatReport, trialPassed, writeReport } from './report';
 import type { ChaosContext, Trial, TrialResult } from './trial';
 import { kafkaOutage } from './trials/kafka-outage';
@@ -55,7 +56,7 @@ async function supervised<T>(name: string, start: () => Promise<T>, attempts = 3
     } catch (err) {
       if (attempt >= attempts) throw err;
       log(`${name} failed to start (${(err as Error).message}); starting it again in 2 s`);
-      await new Promise((r) => setTimeout(r, 2000)); // a supervisor's restart backoff
+      await pause(2000); // a supervisor's restart backoff
     }
   }
 }

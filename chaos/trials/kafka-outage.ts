@@ -6,6 +6,7 @@ import { startComponent, stopComponent } from '../../scripts/stack/stack';
 import { trialClients, trialSalon } from '../fixtures';
 import { slotLoad } from '../load';
 import { settleAndCheck, type Trial } from '../trial';
+import { pause } from '../pause';
 
 const OUTAGE_MS = 30_000;
 /** Load before the outage and after Kafka is back. */
@@ -13,8 +14,6 @@ const AROUND_MS = 8_000;
 /** What FerretDB on SQLite sustains on a busy 2-core machine, sagas and trial reads included. */
 const PER_SECOND = 1;
 const DECLINE_EVERY = 10;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const kafkaOutage: Trial = {
   name: 'kafka-outage',
@@ -28,15 +27,15 @@ export const kafkaOutage: Trial = {
     let outageMs = 0;
     try {
       // The durations below shape the outage; no correctness depends on them.
-      await sleep(AROUND_MS);
+      await pause(AROUND_MS);
       ctx.log('stopping Kafka');
       await stopComponent(ctx.cfg, 'kafka');
       const down = Date.now();
-      await sleep(OUTAGE_MS);
+      await pause(OUTAGE_MS);
       ctx.log('starting Kafka again');
       await startComponent(ctx.cfg, 'kafka');
       outageMs = Date.now() - down;
-      await sleep(AROUND_MS);
+      await pause(AROUND_MS);
     } finally {
       stopped = true;
     }

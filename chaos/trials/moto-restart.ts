@@ -8,14 +8,13 @@ import { startComponent, stopComponent } from '../../scripts/stack/stack';
 import { trialClients, trialSalon } from '../fixtures';
 import { slotLoad } from '../load';
 import { settleAndCheck, type Trial } from '../trial';
+import { pause } from '../pause';
 
 /** Load before the restart, and after moto answers again. */
 const BEFORE_MS = 10_000;
 const AFTER_MS = 20_000;
 /** What FerretDB on SQLite sustains on a busy 2-core machine, sagas and trial reads included. */
 const PER_SECOND = 1;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const motoRestart: Trial = {
   name: 'moto-restart',
@@ -28,13 +27,13 @@ export const motoRestart: Trial = {
     const load = slotLoad({ salon, clients, perSecond: PER_SECOND, stopped: () => stopped });
     let restartMs = 0;
     try {
-      await sleep(BEFORE_MS); // shapes the load; no correctness depends on it
+      await pause(BEFORE_MS); // shapes the load; no correctness depends on it
       ctx.log('restarting moto');
       const t0 = Date.now();
       await stopComponent(ctx.cfg, 'moto');
       await startComponent(ctx.cfg, 'moto');
       restartMs = Date.now() - t0;
-      await sleep(AFTER_MS);
+      await pause(AFTER_MS);
     } finally {
       stopped = true;
     }

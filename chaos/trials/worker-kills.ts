@@ -7,8 +7,10 @@ import type { Models } from '../../src/infra/models';
 import type { ApiClient } from '../../test/support/gateway';
 import { eventually } from '../../test/support/wait';
 import { trialClients, trialSalon } from '../fixtures';
+import { TERMINAL_STATUSES } from '../invariants';
 import { slotLoad } from '../load';
 import { settleAndCheck, type Trial } from '../trial';
+import { pause } from '../pause';
 
 const KILLS = 20;
 /**
@@ -35,14 +37,12 @@ const BURST = 3;
 /** The kill lands at a random moment within this window after the burst. */
 const KILL_WINDOW_MS = [500, 4000] as const;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Cancels a booking once it is confirmed (nothing to do if it failed); returns the HTTP status or undefined. */
 async function cancelOnceConfirmed(models: Models, client: ApiClient, bookingId: string): Promise<number | undefined> {
   const status = await eventually(
     async () => {
       const b = await models.Booking.findById(bookingId, { status: 1 }).lean();
-      return b && ['confirmed', 'failed', 'cancelled'].includes(b.status) ? b.status : undefined;
+      return b && TERMINAL_STATUSES.includes(b.status) ? b.status : undefined;
     },
     { timeoutMs: 240_000, intervalMs: 2000, what: `booking ${bookingId} to settle` },
   ).catch(() => undefined);
@@ -88,7 +88,7 @@ export const workerKills: Trial = {
         }).catch(() => undefined);
         if (!victim) break;
         load.burst(BURST);
-        await sleep(KILL_WINDOW_MS[0] + Math.random() * (KILL_WINDOW_MS[1] - KILL_WINDOW_MS[0])); // a random point in those sagas
+        await pause(KILL_WINDOW_MS[0] + Math.random() * (KILL_WINDOW_MS[1] - KILL_WINDOW_MS[0])); // a random point in those sagas
         if (!victim.isAlive()) continue;
         const inFlight = await ctx.gateway.models.Booking.countDocuments({ _id: { $in: accepted }, status: { $in: ['pending', 'held'] } });
         await ctx.workers.kill(victim);
