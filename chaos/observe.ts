@@ -36,16 +36,20 @@ export async function readBookings(models: Models, ids: readonly string[]): Prom
 }
 
 /**
- * Waits (up to the deadline) until every booking is terminal; returns how many are not.
- * The invariants report which ones.
+ * Waits (up to the deadline) until the bookings settle: every one terminal, and those
+ * whose cancellation was accepted cancelled (a confirmed booking being cancelled is
+ * still `confirmed` while its saga refunds and releases the hold). Returns how many have
+ * not settled; the invariants report which ones.
  */
-export async function awaitTerminal(models: Models, ids: readonly string[], timeoutMs: number): Promise<number> {
-  const open = () => models.Booking.countDocuments({ _id: { $in: ids }, status: { $nin: TERMINAL_STATUSES } });
+export async function awaitSettled(models: Models, ids: readonly string[], cancelling: readonly string[], timeoutMs: number): Promise<number> {
+  const unsettled = async () =>
+    (await models.Booking.countDocuments({ _id: { $in: ids }, status: { $nin: TERMINAL_STATUSES } })) +
+    (cancelling.length === 0 ? 0 : await models.Booking.countDocuments({ _id: { $in: cancelling }, status: { $nin: ['cancelled', 'failed'] } }));
   try {
-    await eventually(async () => (await open()) === 0, { timeoutMs, intervalMs: 2000, what: 'every booking to be terminal' });
+    await eventually(async () => (await unsettled()) === 0, { timeoutMs, intervalMs: 2000, what: 'every booking to settle' });
     return 0;
   } catch {
-    return open();
+    return unsettled();
   }
 }
 

@@ -20,7 +20,7 @@ import {
   type Submission,
   type Violations,
 } from './invariants';
-import { awaitTerminal, snapshot, type Snapshot } from './observe';
+import { awaitSettled, snapshot, type Snapshot } from './observe';
 import type { WorkerPool } from './workers';
 
 export interface ChaosContext {
@@ -66,8 +66,9 @@ export async function settleAndCheck(
 ): Promise<{ snapshot: Snapshot; checks: Check[]; stats: Record<string, number> }> {
   const accepted = scope.submissions.flatMap((s) => (s.bookingId ? [s.bookingId] : []));
   const t0 = Date.now();
-  const open = await awaitTerminal(ctx.gateway.models, accepted, SETTLE_TIMEOUT_MS);
-  ctx.log(`${accepted.length} accepted bookings: ${open === 0 ? 'all terminal' : `${open} still open`} after ${Math.round((Date.now() - t0) / 1000)} s`);
+  const cancelling = [...(scope.intended ?? [])].flatMap(([id, o]) => (o.status === 'cancelled' ? [id] : []));
+  const open = await awaitSettled(ctx.gateway.models, accepted, cancelling, SETTLE_TIMEOUT_MS);
+  ctx.log(`${accepted.length} accepted bookings: ${open === 0 ? 'all settled' : `${open} not settled`} after ${Math.round((Date.now() - t0) / 1000)} s`);
   const snap = await snapshot({ cfg: ctx.cfg, models: ctx.gateway.models, stripe: ctx.stripe }, { bookingIds: accepted, salonIds: scope.salonIds });
   const count = (status: string) => snap.bookings.filter((b) => b.status === status).length;
   return {
