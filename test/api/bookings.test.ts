@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config';
 import type { Gateway } from '../../src/gateway/server';
 import { createStripe } from '../../src/infra/stripe';
 import { createTemporalClient, type TemporalClient } from '../../src/infra/temporal';
+import { statusQuery, workflowIdFor } from '../../src/shared/booking';
 import { TOPICS } from '../../src/shared/topics';
 import type { BookingWorker } from '../../workers/booking-worker';
 import { ApiClient, newClient, newSalon, newSalonAdmin, operatorOf, startTestGateway } from '../support/gateway';
@@ -205,6 +206,9 @@ describe('cancellation', () => {
     const client = await newClient(anon);
     const res = await client.api.post('/v1/bookings', { ...salon, start: at(9), paymentMethod: 'pm_card_visa' });
     await settled(client.api, res.body.bookingId);
+    // The document turns confirmed inside the last step; the saga knows once that step returns.
+    const saga = temporal.client.workflow.getHandle(workflowIdFor(res.body.bookingId));
+    await eventually(async () => (await saga.query(statusQuery)).status === 'confirmed', { what: 'the saga to see it confirmed' });
     const cancel = await client.api.post(`/v1/bookings/${res.body.bookingId}/cancel`);
     expect(cancel.status).toBe(202);
     expect(cancel.body).toEqual({ bookingId: res.body.bookingId, status: 'confirmed', cancelling: true });

@@ -51,12 +51,14 @@ test('when the worker is SIGKILLed during the payment step and restarted, then t
   await eventually(
     async () => {
       const described = await handle.describe();
+      if (described.status.name !== 'RUNNING') throw new Error(`the saga is ${described.status.name}`);
       const pending = described.raw.pendingActivities ?? [];
-      return pending.some(
-        (a) => a.activityType?.name === 'confirmPayment' && a.state === temporalProto.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
-      );
+      if (!pending.some((a) => a.activityType?.name === 'confirmPayment' && a.state === temporalProto.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED)) {
+        throw new Error(`pending: ${pending.map((a) => `${a.activityType?.name} (state ${a.state}, attempt ${a.attempt}, ${a.lastFailure?.message ?? 'no failure'})`).join(', ') || 'none'}`);
+      }
+      return true;
     },
-    { timeoutMs: 30_000, what: 'confirmPayment in flight' },
+    { timeoutMs: 60_000, what: 'confirmPayment in flight' },
   );
   expect((await gateway.models.Booking.findById(bookingId).lean())!.status).toBe('held');
 
