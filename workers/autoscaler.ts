@@ -5,7 +5,8 @@
  * tasks in hand). A worker that dies is replaced at the next tick. Each decision that
  * changes something is logged with its reason, and BookingWorkers is published.
  *
- * It also publishes SagasNeedingAttention (a visibility count) for its alarm.
+ * It also publishes SagasNeedingAttention (a visibility count) for its alarm, and puts
+ * the alarms back if CloudWatch lost them.
  *
  * On ECS or Kubernetes the same signals drive the platform's scaler instead: see README.
  */
@@ -14,7 +15,7 @@ import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config';
 import { decideScale, type ScalingDecision, type ScalingSignals } from '../src/domain/autoscaling';
-import { alarmSpecs } from '../src/infra/alarms';
+import { alarmSpecs, provisionOps } from '../src/infra/alarms';
 import { ensureIntakeQueues, queueDepths } from '../src/infra/intake';
 import { createProcessMetrics } from '../src/infra/metrics';
 import { createSqsClient } from '../src/infra/sqs';
@@ -111,6 +112,11 @@ export async function startAutoscaler(cfg: Config, logger: Logger, opts: { pool?
       cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: scaleOutAlarms })),
       queueDepths(sqs, queues),
     ]);
+    if ((alarms.MetricAlarms ?? []).length < scaleOutAlarms.length) {
+      // CloudWatch lost them (a restarted local endpoint keeps nothing): put them back.
+      logger.warn({ found: alarms.MetricAlarms?.map((a) => a.AlarmName) }, 'alarms missing; provisioning them again');
+      await provisionOps(cloudwatch, cfg);
+    }
     return {
       alarming: (alarms.MetricAlarms ?? []).filter((a) => a.StateValue === 'ALARM').map((a) => a.AlarmName!),
       backlog: depths.waiting.high + depths.waiting.normal,

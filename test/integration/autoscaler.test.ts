@@ -3,7 +3,7 @@
  * processes: an alarm set to ALARM adds a worker within the cooldown, OK brings it back
  * to the minimum, and each change is logged with its reason.
  */
-import { SetAlarmStateCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
+import { DeleteAlarmsCommand, DescribeAlarmsCommand, SetAlarmStateCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import { provisionOps } from '../../src/infra/alarms';
@@ -81,5 +81,11 @@ test('given the high-backlog alarm goes to ALARM, then a booking worker is added
 
   await setAlarm('OK');
   await eventually(() => pool.size === 1, { timeoutMs: cfg.autoscaler.cooldownMs + 15_000, intervalMs: 100, what: 'back to the minimum' });
+  // Alarms CloudWatch lost (a restarted endpoint keeps none) are put back.
+  await cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [cfg.ops.alarms.highBacklog] }));
+  await eventually(
+    async () => ((await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [cfg.ops.alarms.highBacklog] }))).MetricAlarms ?? []).length === 1,
+    { timeoutMs: 10_000, what: 'the deleted alarm to be provisioned again' },
+  );
   expect(logs.find((l) => l.msg === 'scale in')).toMatchObject({ from: 2, to: 1, reason: expect.stringMatching(/^no alarm and backlog \d+ fits 1 worker\(s\)$/) });
 }, 90_000);
