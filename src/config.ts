@@ -65,6 +65,8 @@ const envSchema = z.object({
   HOLD_TTL_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
   COMPENSATION_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   INTAKE_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(5),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(5 * 60_000),
   INTAKE_VISIBILITY_TIMEOUT_SEC: z.coerce.number().int().min(1).max(43_200).default(30),
   ADMISSION_HIGH_BACKLOG_LIMIT: z.coerce.number().int().min(1).default(1000),
   ALARM_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, _ . - only').default('InStudio'),
@@ -106,7 +108,8 @@ export interface Config {
   /** Where a worker or consumer process serves /healthz and /readyz (unset: not served). */
   healthPort: number | undefined;
   booking: { holdTtlMs: number; compensationAttempts: number };
-  intake: { maxReceiveCount: number; visibilityTimeoutSec: number; highBacklogLimit: number };
+  /** `reconcile…`: how often the dispatcher looks for pending bookings older than `reconcileAfterMs` that have no saga. */
+  intake: { maxReceiveCount: number; visibilityTimeoutSec: number; highBacklogLimit: number; reconcileIntervalMs: number; reconcileAfterMs: number };
   /** Names of the CloudWatch alarms and dashboard (`<ALARM_PREFIX>-…`), and the saga failure-rate threshold. */
   ops: {
     alarms: { apiLatency: string; sagaFailureRate: string; deadLetters: string; highBacklog: string; needsAttention: string };
@@ -176,6 +179,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxReceiveCount: e.INTAKE_MAX_RECEIVE_COUNT,
       visibilityTimeoutSec: e.INTAKE_VISIBILITY_TIMEOUT_SEC,
       highBacklogLimit: e.ADMISSION_HIGH_BACKLOG_LIMIT,
+      reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+      reconcileAfterMs: e.RECONCILE_AFTER_MS,
     },
     ops: {
       alarms: {

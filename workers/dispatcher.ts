@@ -18,13 +18,15 @@ import type { Logger } from 'pino';
 import type { Config } from '../src/config';
 import { PRIORITIES, type Priority } from '../src/domain/priority';
 import { PriorityScheduler } from '../src/domain/priority-scheduler';
-import { ensureIntakeQueues, type IntakeQueues, queueDepths } from '../src/infra/intake';
+import { enqueue, ensureIntakeQueues, type IntakeQueues, queueDepths } from '../src/infra/intake';
+import { openModels } from '../src/infra/models';
 import { createProcessMetrics, type Metrics } from '../src/infra/metrics';
 import { createSqsClient } from '../src/infra/sqs';
 import { createTemporalClient } from '../src/infra/temporal';
 import { taskQueueFor, WORKFLOW_TYPE, workflowIdFor } from '../src/shared/booking';
 import { IntakeCommand } from '../src/shared/intake';
 import { runProcess } from '../src/shared/process';
+import { reconcilePending } from './reconciler';
 import { BookingIdKey, BookingStatusKey, NeedsAttentionKey, PriorityKey, SalonIdKey } from '../src/shared/search-attributes';
 
 /** Temporal's priority keys: lower runs first. */
@@ -227,7 +229,23 @@ export async function startDispatcher(
   const queues = await ensureIntakeQueues(sqs, cfg);
   const temporal = await createTemporalClient(cfg);
   const { metrics, close: closeMetrics } = createProcessMetrics(cfg, logger, 'dispatcher');
+  const { mongo, models } = await openModels(cfg);
   const dispatcher = runDispatcher({ sqs, queues, temporal: temporal.client, metrics, logger, ...opts });
+  // Bookings whose command was lost before it became a saga go back on their queue.
+  const sweep = () =>
+    reconcilePending({
+      models,
+      temporal: temporal.client,
+      enqueue: (priority, command) => enqueue(sqs, queues, priority, command),
+      logger,
+      olderThanMs: cfg.intake.reconcileAfterMs,
+      booking: cfg.booking,
+    }).catch((err: unknown) => logger.warn({ err }, 'intake reconciliation failed; will try again'));
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const reconcileTimer = setInterval(() => {
+    sweeping = sweeping.then(sweep);
+  }, cfg.intake.reconcileIntervalMs);
+  reconcileTimer.unref();
   logger.info({ queues: PRIORITIES.map((p) => queues[p].url) }, 'dispatcher receiving');
   return {
     queues,
@@ -237,7 +255,10 @@ export async function startDispatcher(
       return dispatcher.ready;
     },
     async stop() {
+      clearInterval(reconcileTimer);
       await dispatcher.stop();
+      await sweeping;
+      await mongo.close();
       await closeMetrics();
       await temporal.close();
       sqs.destroy();

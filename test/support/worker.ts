@@ -12,8 +12,9 @@ export function startTestWorker(env: Record<string, string> = {}): Promise<Booki
   return startBookingWorker(loadConfig({ ...process.env, ...env }), pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
 }
 
-export function startTestDispatcher(opts: Parameters<typeof startDispatcher>[2] = {}) {
-  return startDispatcher(loadConfig(), pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { idleWaitSec: 1, ...opts });
+/** A dispatcher in this process; `env` overrides configuration (e.g. RECONCILE_AFTER_MS). */
+export function startTestDispatcher(opts: Parameters<typeof startDispatcher>[2] = {}, env: Record<string, string> = {}) {
+  return startDispatcher(loadConfig({ ...process.env, ...env }), pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { idleWaitSec: 1, ...opts });
 }
 
 /**
