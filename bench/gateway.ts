@@ -12,7 +12,8 @@ import { bookingRequest, call, createSalon, registerClients } from './lib/api';
 import { startChild, stopAll, type Child } from './lib/children';
 import { type LoadResult, runLoad } from './lib/load';
 import type { Target } from './lib/outcome';
-import { BARE_EXPRESS_PORT, gatewayUrl, productEnv, drainIntakeQueues, startGatewayProcess } from './lib/product';
+import { BARE_EXPRESS_PORT, gatewayUrl, productEnv, startGatewayProcess } from './lib/product';
+import { emptyIntakeQueues } from '../test/support/sqs';
 import { ms, pct, printTable, writeResult } from './lib/report';
 import { round } from './lib/stats';
 import path from 'node:path';
@@ -100,6 +101,6 @@ export async function runGatewayBench(cfg: Config): Promise<Target[]> {
     return targets;
   } finally {
     await stopAll(children);
-    await drainIntakeQueues(cfg); // the POSTs' commands: no dispatcher ran, nothing should start them later
+    await emptyIntakeQueues(cfg); // the POSTs' commands: no dispatcher ran, nothing should start them later
   }
 }

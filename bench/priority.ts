@@ -17,8 +17,8 @@ import { type Started, startDispatcher } from '../workers/dispatcher';
 import { terminateWorkflows } from './lib/data';
 import type { Target } from './lib/outcome';
 import { inPool } from './lib/pool';
-import { drainIntakeQueues } from './lib/product';
 import { ms, pct, printTable, writeResult } from './lib/report';
+import { emptyIntakeQueues } from '../test/support/sqs';
 import { percentile, round } from './lib/stats';
 
 const TOTAL = 1000;
@@ -64,7 +64,7 @@ function batches(commands: ReturnType<typeof burst>): [Priority, IntakeCommand[]
 }
 
 export async function runPriorityBench(cfg: Config): Promise<Target[]> {
-  await drainIntakeQueues(cfg);
+  await emptyIntakeQueues(cfg);
   const sqs = createSqsClient(cfg);
   const queues = await ensureIntakeQueues(sqs, cfg);
   const started: Started[] = [];

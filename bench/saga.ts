@@ -21,11 +21,12 @@ import { inPool } from './lib/pool';
 import {
   gatewayUrl,
   productEnv,
-  drainIntakeQueues,
+ 
   startBookingWorkerProcess,
   startDispatcherProcess,
   startGatewayProcess,
 } from './lib/product';
+import { emptyIntakeQueues } from '../test/support/sqs';
 import { ms, pct, printTable, writeResult } from './lib/report';
 import { round, type Summary, summarize } from './lib/stats';
 import path from 'node:path';
@@ -136,7 +137,7 @@ const figures = (m: Measured) => ({
 });
 
 export async function runSagaBench(cfg: Config): Promise<Target[]> {
-  await drainIntakeQueues(cfg);
+  await emptyIntakeQueues(cfg);
   const connection = await Connection.connect({ address: cfg.temporal.address });
   const client = new Client({ connection, namespace: cfg.temporal.namespace });
   try {

@@ -3,12 +3,8 @@
  * the booking worker, each a child process on the bench stack, with the bench's
  * environment (rate limits raised so they do not dominate, a known operator account).
  */
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import path from 'node:path';
 import type { Config } from '../../src/config';
-import { PRIORITIES } from '../../src/domain/priority';
-import { ensureIntakeQueues } from '../../src/infra/intake';
-import { createSqsClient } from '../../src/infra/sqs';
 import { type Child, startChild } from './children';
 
 export const OPERATOR = { email: 'operator@instudio.bench', password: 'bench-operator-password' };
@@ -61,24 +57,3 @@ export const startBookingWorkerProcess = (cfg: Config): Promise<Child> =>
     readyTimeoutMs: 120_000, // bundles the workflows first
   });
 
-/** Receives and deletes until the queue is empty (PurgeQueue is allowed once a minute). */
-async function drain(sqs: SQSClient, QueueUrl: string): Promise<number> {
-  let drained = 0;
-  for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    if (Messages.length === 0) return drained;
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
-    drained += Messages.length;
-  }
-}
-
-/** Empties the intake queues, so one benchmark's leftovers never feed the next. */
-export async function drainIntakeQueues(cfg: Config): Promise<number> {
-  const sqs = createSqsClient(cfg);
-  try {
-    const queues = await ensureIntakeQueues(sqs, cfg);
-    return (await Promise.all(PRIORITIES.map((p) => drain(sqs, queues[p].url)))).reduce((a, b) => a + b, 0);
-  } finally {
-    sqs.destroy();
-  }
-}

@@ -4,9 +4,10 @@
  * keeps flowing. The signals are read in the background; a request never waits on them.
  */
 import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import type { Priority } from '../domain/priority';
+import { queueDepth } from '../infra/intake';
 
 export interface AdmissionControl {
   /** Why this priority is refused now, or undefined when it is admitted. */
@@ -29,12 +30,12 @@ export function createAdmissionControl(opts: {
 
   const refresh = async (): Promise<void> => {
     try {
-      const [alarms, attrs] = await Promise.all([
+      const [alarms, depth] = await Promise.all([
         opts.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [opts.alarmName] })),
-        opts.sqs.send(new GetQueueAttributesCommand({ QueueUrl: opts.highQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] })),
+        queueDepth(opts.sqs, opts.highQueueUrl),
       ]);
       alarm = (alarms.MetricAlarms ?? []).some((a) => a.StateValue === 'ALARM');
-      highBacklog = Number(attrs.Attributes?.ApproximateNumberOfMessages ?? 0);
+      highBacklog = depth;
     } catch (err) {
       opts.logger.warn({ err }, 'admission control could not read its signals; keeping the last ones');
     }

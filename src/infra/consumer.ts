@@ -35,7 +35,7 @@ export interface ConsumerOptions<T> {
 }
 
 /** Remembers the last event ids seen, to drop redeliveries. */
-export class RecentIds {
+class RecentIds {
   private readonly ids = new Set<string>();
   constructor(private readonly max = 100_000) {}
   has(id: string): boolean {

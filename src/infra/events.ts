@@ -22,10 +22,6 @@ import { isDuplicateKeyError } from './mongo';
 export interface EventPublisher {
   /** Resolves once the event is on Kafka or safely in the outbox. */
   publish<T>(topic: Topic, key: string, data: T, opts?: { correlationId?: string; id?: string }): Promise<EventEnvelope<T>>;
-  /** Sends what waits in the outbox now; resolves with how many went out. */
-  relay(): Promise<number>;
-  /** Events waiting in the outbox. */
-  backlog(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -185,8 +181,6 @@ export async function createEventPublisher(kafka: Kafka, opts: PublisherOptions)
       }
       return event;
     },
-    relay,
-    backlog: () => outbox.countDocuments(),
     async close() {
       clearInterval(timer);
       await relay().catch(() => 0);

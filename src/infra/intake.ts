@@ -94,7 +94,8 @@ export interface QueueDepths {
   deadLetters: number;
 }
 
-const depthOf = async (sqs: SQSClient, url: string): Promise<number> => {
+/** Messages waiting in one queue, as SQS approximates them. */
+export const queueDepth = async (sqs: SQSClient, url: string): Promise<number> => {
   const r = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
   return Number(r.Attributes?.ApproximateNumberOfMessages ?? 0);
 };
@@ -102,8 +103,8 @@ const depthOf = async (sqs: SQSClient, url: string): Promise<number> => {
 /** Backlog per priority and dead letters, as SQS approximates them. */
 export async function queueDepths(sqs: SQSClient, queues: IntakeQueues): Promise<QueueDepths> {
   const [waiting, dead] = await Promise.all([
-    Promise.all(PRIORITIES.map((p) => depthOf(sqs, queues[p].url))),
-    Promise.all(PRIORITIES.map((p) => depthOf(sqs, queues[p].dlqUrl))),
+    Promise.all(PRIORITIES.map((p) => queueDepth(sqs, queues[p].url))),
+    Promise.all(PRIORITIES.map((p) => queueDepth(sqs, queues[p].dlqUrl))),
   ]);
   return {
     waiting: Object.fromEntries(PRIORITIES.map((p, i) => [p, waiting[i]!])) as Record<Priority, number>,

@@ -105,7 +105,7 @@ export function createMetrics(cloudwatch: CloudWatchClient, opts: MetricsOptions
 }
 
 /** This process's identity in metrics: its role and a per-process instance id. */
-export interface ProcessIdentity {
+interface ProcessIdentity {
   role: string;
   instance: string;
 }
@@ -114,7 +114,7 @@ export interface ProcessIdentity {
  * CPU (percent of one core since the last sample) and memory (RSS and heap, MB) of this
  * process, recorded every `intervalMs` with its role and instance as dimensions.
  */
-export function sampleProcess(metrics: Metrics, id: ProcessIdentity, intervalMs: number): { stop(): void } {
+function sampleProcess(metrics: Metrics, id: ProcessIdentity, intervalMs: number): { stop(): void } {
   const dimensions = { Role: id.role, Instance: id.instance };
   let lastCpu = process.cpuUsage();
   let lastAt = process.hrtime.bigint();

@@ -20,7 +20,7 @@ export interface RunningProcess {
   readonly ready?: boolean;
 }
 
-export function serveHealth(port: number, host: string, ready: () => boolean): http.Server {
+function serveHealth(port: number, host: string, ready: () => boolean): http.Server {
   return http
     .createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];

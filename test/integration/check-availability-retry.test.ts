@@ -23,8 +23,6 @@ let models: Models;
 
 const events: EventPublisher = {
   publish: async (topic, _key, data, opts) => envelope(topic, data, opts),
-  relay: async () => 0,
-  backlog: async () => 0,
   close: async () => undefined,
 };
 const metrics: Metrics = { record: () => undefined, flush: async () => undefined, close: async () => undefined };

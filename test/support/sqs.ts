@@ -1,6 +1,6 @@
 /** Emptying the intake queues between tests (PurgeQueue is allowed once a minute). */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { loadConfig } from '../../src/config';
+import { type Config, loadConfig } from '../../src/config';
 import { PRIORITIES } from '../../src/domain/priority';
 import { ensureIntakeQueues, type IntakeQueues } from '../../src/infra/intake';
 import { createSqsClient } from '../../src/infra/sqs';
@@ -19,9 +19,8 @@ export async function drainIntake(sqs: SQSClient, queues: IntakeQueues): Promise
   await Promise.all(PRIORITIES.flatMap((p) => [queues[p].url, queues[p].dlqUrl]).map((url) => drain(sqs, url)));
 }
 
-/** For a test that enqueued commands no dispatcher will take: leaves the queues empty. */
-export async function emptyIntakeQueues(): Promise<void> {
-  const cfg = loadConfig();
+/** For a test (or a benchmark) that enqueued commands no dispatcher will take: leaves the queues empty. */
+export async function emptyIntakeQueues(cfg: Config = loadConfig()): Promise<void> {
   const sqs = createSqsClient(cfg);
   try {
     await drainIntake(sqs, await ensureIntakeQueues(sqs, cfg));
