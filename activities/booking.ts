@@ -13,9 +13,9 @@ import { FAILURE_TYPES, type FailureReason } from '../src/domain/booking';
 import { BookingRejected, upsertPendingBooking } from '../src/infra/bookings';
 import type { EventPublisher } from '../src/infra/events';
 import type { Metrics } from '../src/infra/metrics';
-import type { Models } from '../src/infra/models';
+import type { BookingDoc, Models } from '../src/infra/models';
 import { toSchedule } from '../src/infra/schedules';
-import { acquireHold, busyTimeByStaff, releaseHold } from '../src/infra/slot-locks';
+import { acquireHold, heldBy, releaseHold } from '../src/infra/slot-locks';
 import { isCardDeclined } from '../src/infra/stripe';
 import type { BookingInput } from '../src/shared/booking';
 import { TOPICS } from '../src/shared/topics';
@@ -68,18 +68,23 @@ export function createBookingActivities(deps: BookingDeps) {
     return { staffId };
   };
 
+  const writeBooking = async (input: BookingInput) => {
+    try {
+      return (await upsertPendingBooking(models, input)).booking;
+    } catch (err) {
+      if (err instanceof BookingRejected) throw invalid(err.message);
+      throw err;
+    }
+  };
+
   const compensated = (name: string) => metrics.record('Compensations', 1, 'Count', { Compensation: name });
 
   return {
     /** Step 1: the booking document, `pending`; idempotent by booking id. Publishes `reserva.creada`. */
     async createReservation(input: BookingInput): Promise<Reservation> {
-      let booking;
-      try {
-        ({ booking } = await upsertPendingBooking(models, input));
-      } catch (err) {
-        if (err instanceof BookingRejected) throw invalid(err.message);
-        throw err;
-      }
+      // The gateway wrote the booking before its 202; a command that reached the saga
+      // some other way (re-driven by hand, an older gateway) is priced and written here.
+      const booking = (await models.Booking.findById(input.bookingId).lean<BookingDoc & { _id: string }>()) ?? (await writeBooking(input));
       await publish(TOPICS.bookingCreated, booking, {
         customerId: booking.customerId,
         serviceId: booking.serviceId,
@@ -103,36 +108,39 @@ export function createBookingActivities(deps: BookingDeps) {
      */
     async checkAvailability({ bookingId }: BookingRef): Promise<{ staffId: string }> {
       const booking = await loadBooking(bookingId);
-      // Held already: a retry whose earlier attempt took the hold (and may have died
-      // before marking the booking held, so mark it now).
-      const mine = await models.SlotLock.findOne({ bookingId }).lean();
-      if (mine) return markHeld(bookingId, mine.staffId);
-      const salon = await models.Salon.findById(booking.salonId).lean();
-      const service = await models.Service.findById(booking.serviceId).lean();
+      const [salon, service, staff] = await Promise.all([
+        models.Salon.findById(booking.salonId).lean(),
+        models.Service.findById(booking.serviceId).lean(),
+        models.Staff.find({
+          salonId: booking.salonId,
+          serviceIds: booking.serviceId,
+          ...(booking.staffId ? { _id: booking.staffId } : {}),
+        })
+          .sort({ _id: 1 })
+          .lean(),
+      ]);
       if (!salon || !service) throw invalid(`salon or service of booking ${bookingId} no longer exists`);
-      const staff = await models.Staff.find({
-        salonId: booking.salonId,
-        serviceIds: booking.serviceId,
-        ...(booking.staffId ? { _id: booking.staffId } : {}),
-      })
-        .sort({ _id: 1 })
-        .lean();
+      // Who works then; whether their time is free, the hold itself decides (the
+      // database refuses a granule held twice), so no busy time is read here.
       const date = DateTime.fromJSDate(booking.start, { zone: salon.timezone }).toISODate()!;
-      const busy = await busyTimeByStaff(models, staff.map((s) => String(s._id)), date, salon.timezone);
       const candidates = computeSlots({
         date,
         timezone: salon.timezone,
         durationMin: service.durationMin,
         bufferMin: service.bufferMin,
         staff: staff.map(toSchedule),
-        busy,
+        busy: new Map(),
         now: now(),
         stepMin: GRANULE_MIN,
       })
         .filter((slot) => new Date(slot.start).getTime() === booking.start.getTime())
         .map((slot) => slot.staffId);
+      // A retry whose earlier attempt took (part of) a hold and died before marking the
+      // booking held: that staff member first, and the hold is completed.
+      const mine = await heldBy(models, bookingId, staff.map((s) => String(s._id)), booking.start);
+      const order = mine ? [mine, ...candidates.filter((c) => c !== mine)] : candidates;
 
-      for (const staffId of candidates) {
+      for (const staffId of order) {
         const held = await acquireHold(models, {
           staffId,
           salonId: booking.salonId,
@@ -156,6 +164,7 @@ export function createBookingActivities(deps: BookingDeps) {
     async confirmPayment({ bookingId }: BookingRef): Promise<{ paymentIntentId: string }> {
       const ctx = Context.current();
       let booking = await loadBooking(bookingId);
+      let created: Stripe.PaymentIntent | undefined;
       if (!booking.paymentIntentId) {
         const intent = await stripe.paymentIntents.create(
           {
@@ -170,13 +179,17 @@ export function createBookingActivities(deps: BookingDeps) {
           { _id: bookingId, paymentIntentId: { $exists: false } },
           { $set: { paymentIntentId: intent.id } },
         );
-        if (stored.modifiedCount === 0) await stripe.paymentIntents.cancel(intent.id).catch(() => undefined); // another attempt won
-        booking = await loadBooking(bookingId);
+        if (stored.modifiedCount === 1) created = intent;
+        else {
+          await stripe.paymentIntents.cancel(intent.id).catch(() => undefined); // another attempt won
+          booking = await loadBooking(bookingId);
+        }
       }
-      const intentId = booking.paymentIntentId!;
+      const intentId = created?.id ?? booking.paymentIntentId!;
       ctx.heartbeat();
       if (ctx.cancellationSignal.aborted) throw new CancelledFailure('payment cancelled before confirmation');
-      let intent = await stripe.paymentIntents.retrieve(intentId);
+      // An intent created just now is as Stripe answered; one from an earlier attempt is read again.
+      let intent = created ?? (await stripe.paymentIntents.retrieve(intentId));
       if (intent.status === 'requires_confirmation') {
         try {
           intent = await stripe.paymentIntents.confirm(intentId, {}, { idempotencyKey: `booking-${bookingId}-confirm` });

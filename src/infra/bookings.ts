@@ -7,7 +7,7 @@
 import { discountedPrice } from '../domain/booking';
 import type { BookingInput } from '../shared/booking';
 import type { BookingDoc, Models } from './models';
-import { isDuplicateKeyError } from './mongo';
+import { isDuplicateKeyError, noneIfMalformedId } from './mongo';
 
 export class BookingRejected extends Error {}
 
@@ -18,24 +18,25 @@ export interface BookingContext {
   promotions: { discountPercent: number }[];
 }
 
-/** Reads the salon, the active service and the promotions active at `at`. */
+/**
+ * Reads the salon, the active service and the promotions active at `at`, at once. The
+ * salon and service are read by id and checked here: an `_id`-only filter is an index
+ * lookup on MongoDB and the one filter FerretDB does not answer by scanning.
+ */
 export async function loadBookingContext(
   models: Models,
   ref: { salonId: string; serviceId: string },
   at: Date,
 ): Promise<BookingContext> {
-  const salon = await models.Salon.findById(ref.salonId).lean().catch(() => null);
+  const [salon, service, promotions] = await Promise.all([
+    models.Salon.findById(ref.salonId).lean().catch(noneIfMalformedId),
+    models.Service.findById(ref.serviceId).lean().catch(noneIfMalformedId),
+    models.Promotion.find({ salonId: ref.salonId, serviceIds: ref.serviceId, startsAt: { $lte: at }, endsAt: { $gt: at } }).lean(),
+  ]);
   if (!salon) throw new BookingRejected(`salon ${ref.salonId} does not exist`);
-  const service = await models.Service.findOne({ _id: ref.serviceId, salonId: ref.salonId, active: true })
-    .lean()
-    .catch(() => null);
-  if (!service) throw new BookingRejected(`service ${ref.serviceId} is not offered by salon ${ref.salonId}`);
-  const promotions = await models.Promotion.find({
-    salonId: ref.salonId,
-    serviceIds: ref.serviceId,
-    startsAt: { $lte: at },
-    endsAt: { $gt: at },
-  }).lean();
+  if (!service || service.salonId !== ref.salonId || !service.active) {
+    throw new BookingRejected(`service ${ref.serviceId} is not offered by salon ${ref.salonId}`);
+  }
   return { salon, service, promotions };
 }
 

@@ -19,3 +19,9 @@ export async function connectMongo(cfg: Config): Promise<Connection> {
 export function isDuplicateKeyError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
+
+/** For a read by id: an id that cannot be cast to the field's type (not an ObjectId) finds nothing. */
+export function noneIfMalformedId(err: unknown): null {
+  if (err instanceof mongoose.Error.CastError) return null;
+  throw err;
+}

@@ -2,6 +2,10 @@
  * Holds on staff time. A hold is one slot_locks document per granule; the document id
  * (`<staffId>|<granule ms>`) makes the database refuse a second hold on the same time,
  * so two sagas can never hold overlapping time for one staff member.
+ *
+ * Taking and checking a hold reads and writes locks by `_id` only: that is an index
+ * lookup on MongoDB and the one filter FerretDB pushes down to SQLite (any other filter
+ * scans the whole collection, which grows by a dozen granules per booking).
  */
 import { granulesOf, localDayRange, rangesOfGranules, type TimeRange } from '../domain/availability';
 import type { Models } from './models';
@@ -9,14 +13,28 @@ import { isDuplicateKeyError } from './mongo';
 
 const lockId = (staffId: string, at: Date): string => `${staffId}|${at.getTime()}`;
 
+interface Hold {
+  staffId: string;
+  salonId: string;
+  bookingId: string;
+  range: TimeRange;
+}
+
+const isDuplicate = (err: unknown): boolean =>
+  isDuplicateKeyError(err) || isDuplicateKeyError((err as { writeErrors?: { err?: unknown }[] }).writeErrors?.[0]);
+
+/** The booking holding each lock id (undefined where the time is free). */
+async function holdersOf(models: Models, ids: string[]): Promise<(string | undefined)[]> {
+  const locks = await Promise.all(ids.map((id) => models.SlotLock.findById(id, { bookingId: 1 }).lean()));
+  return locks.map((l) => l?.bookingId);
+}
+
 /**
  * Holds [range.start, range.end) of a staff member for a booking. Idempotent for the
- * same booking; false when any part is held by another booking (nothing is left held).
+ * same booking (a retried attempt completes what a dead one began); false when any
+ * part is held by another booking, and then nothing is left held by this call.
  */
-export async function acquireHold(
-  models: Models,
-  hold: { staffId: string; salonId: string; bookingId: string; range: TimeRange },
-): Promise<boolean> {
+export async function acquireHold(models: Models, hold: Hold): Promise<boolean> {
   const docs = granulesOf(hold.range).map((at) => ({
     _id: lockId(hold.staffId, at),
     staffId: hold.staffId,
@@ -24,23 +42,38 @@ export async function acquireHold(
     bookingId: hold.bookingId,
     at,
   }));
-  try {
-    await models.SlotLock.insertMany(docs, { ordered: true });
-    return true;
-  } catch (err) {
-    if (!isDuplicateKeyError(err) && !isDuplicateKeyError((err as { writeErrors?: { err?: unknown }[] }).writeErrors?.[0]))
-      throw err;
-    // Held by this booking already (a retried activity)? Then the hold is ours.
-    const ours = await models.SlotLock.countDocuments({ _id: { $in: docs.map((d) => d._id) }, bookingId: hold.bookingId });
-    if (ours === docs.length) return true;
-    await releaseHold(models, hold.bookingId, hold.staffId);
-    return false;
+  for (;;) {
+    try {
+      await models.SlotLock.insertMany(docs, { ordered: true });
+      return true;
+    } catch (err) {
+      if (!isDuplicate(err)) throw err;
+    }
+    const holders = await holdersOf(models, docs.map((d) => d._id));
+    if (holders.some((h) => h !== undefined && h !== hold.bookingId)) {
+      const mine = docs.filter((_, i) => holders[i] === hold.bookingId);
+      await Promise.all(mine.map((d) => models.SlotLock.deleteOne({ _id: d._id })));
+      return false;
+    }
+    // Every taken granule is this booking's (an earlier attempt): take the rest.
+    const rest = docs.filter((_, i) => holders[i] === undefined);
+    if (rest.length === 0) return true;
+    docs.splice(0, docs.length, ...rest);
   }
 }
 
-/** Releases every granule a booking holds (of one staff member, when given). Idempotent. */
-export async function releaseHold(models: Models, bookingId: string, staffId?: string): Promise<number> {
-  const res = await models.SlotLock.deleteMany({ bookingId, ...(staffId ? { staffId } : {}) });
+/**
+ * The staff member among `staffIds` whose time from `start` this booking holds already
+ * (an attempt that died after taking it); a hold always begins with its first granule.
+ */
+export async function heldBy(models: Models, bookingId: string, staffIds: string[], start: Date): Promise<string | undefined> {
+  const holders = await holdersOf(models, staffIds.map((s) => lockId(s, start)));
+  return staffIds.find((_, i) => holders[i] === bookingId);
+}
+
+/** Releases every granule a booking holds, whoever took them. Idempotent. */
+export async function releaseHold(models: Models, bookingId: string): Promise<number> {
+  const res = await models.SlotLock.deleteMany({ bookingId });
   return res.deletedCount;
 }
 

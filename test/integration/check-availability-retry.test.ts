@@ -3,6 +3,7 @@
  * SIGKILLed, or the attempt timed out) before it marked the booking held: the retry
  * finds the hold and marks the booking held, so the saga confirms it instead of failing
  * it at confirmBooking ("pending, not held") after charging. Found by npm run chaos.
+ * Also how a hold is taken: completed when cut short, refused whole when any part is taken.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Connection } from 'mongoose';
@@ -13,6 +14,7 @@ import { envelope, type EventPublisher } from '../../src/infra/events';
 import type { Metrics } from '../../src/infra/metrics';
 import { createModels, type Models } from '../../src/infra/models';
 import { connectMongo } from '../../src/infra/mongo';
+import { granulesOf } from '../../src/domain/availability';
 import { acquireHold } from '../../src/infra/slot-locks';
 import { createStripe } from '../../src/infra/stripe';
 import { unique } from '../support/ids';
@@ -33,22 +35,24 @@ beforeAll(async () => {
 });
 afterAll(() => conn?.close());
 
-test('when the hold was taken by an attempt that died before marking the booking held, then the retry marks it held', async () => {
+const everyDay = (start: string, end: string) => [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start, end }));
+
+/** A salon with one 30-minute service and `staffCount` staff who perform it, and a pending booking at 10:00 UTC in five days. */
+async function pendingBooking(staffCount = 1) {
   const salon = await models.Salon.create({ name: unique('Salon'), city: 'Madrid', cityKey: 'madrid', timezone: 'Europe/Madrid' });
-  const service = await models.Service.create({ salonId: String(salon._id), name: 'Corte', durationMin: 30, priceCents: 2500, currency: 'EUR' });
-  const staff = await models.Staff.create({
-    salonId: String(salon._id),
-    name: 'Ana',
-    serviceIds: [String(service._id)],
-    workingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '09:00', end: '18:00' })),
-  });
+  const salonId = String(salon._id);
+  const service = await models.Service.create({ salonId, name: 'Corte', durationMin: 30, priceCents: 2500, currency: 'EUR' });
+  const staff = [];
+  for (let i = 0; i < staffCount; i++) {
+    staff.push(await models.Staff.create({ salonId, name: `Staff ${i}`, serviceIds: [String(service._id)], workingHours: everyDay('09:00', '18:00') }));
+  }
   const start = new Date(Date.now() + 5 * 86_400_000);
   start.setUTCHours(10, 0, 0, 0);
   const bookingId = unique('b').replace(/[^a-f0-9]/g, '').padEnd(32, '0').slice(0, 32);
   const { booking } = await upsertPendingBooking(models, {
     bookingId,
     customerId: 'c-retry',
-    salonId: String(salon._id),
+    salonId,
     serviceId: String(service._id),
     start: start.toISOString(),
     paymentMethod: 'pm_card_visa',
@@ -56,13 +60,58 @@ test('when the hold was taken by an attempt that died before marking the booking
     correlationId: bookingId,
     requestedAt: new Date().toISOString(),
   });
-  // What the dead attempt left behind: the hold, and the booking still pending.
-  expect(await acquireHold(models, { staffId: String(staff._id), salonId: String(salon._id), bookingId, range: { start: booking.start, end: booking.holdEnd } })).toBe(true);
+  return { salonId, staffIds: staff.map((s) => String(s._id)), bookingId, booking, range: { start: booking.start, end: booking.holdEnd } };
+}
 
+const checkAvailability = (bookingId: string) => {
   const activities = createBookingActivities({ models, stripe: createStripe(cfg), events, metrics });
-  const result = await new MockActivityEnvironment().run((ref: { bookingId: string }) => activities.checkAvailability(ref), { bookingId });
+  return new MockActivityEnvironment().run((ref: { bookingId: string }) => activities.checkAvailability(ref), { bookingId });
+};
 
-  expect(result).toEqual({ staffId: String(staff._id) });
+/** The booking holding each granule of the range for a staff member (undefined where free). */
+const holders = async (staffId: string, range: { start: Date; end: Date }) =>
+  Promise.all(granulesOf(range).map(async (at) => (await models.SlotLock.findById(`${staffId}|${at.getTime()}`).lean())?.bookingId));
+
+test('when the hold was taken by an attempt that died before marking the booking held, then the retry marks it held', async () => {
+  const { salonId, staffIds, bookingId, range } = await pendingBooking();
+  // What the dead attempt left behind: the hold, and the booking still pending.
+  expect(await acquireHold(models, { staffId: staffIds[0]!, salonId, bookingId, range })).toBe(true);
+
+  expect(await checkAvailability(bookingId)).toEqual({ staffId: staffIds[0] });
   const after = await models.Booking.findById(bookingId).lean();
-  expect(after).toMatchObject({ status: 'held', staffId: String(staff._id) });
+  expect(after).toMatchObject({ status: 'held', staffId: staffIds[0] });
+});
+
+test('when the dead attempt held the second of two free staff members, then the retry keeps that one and leaves the first free', async () => {
+  const { salonId, staffIds, bookingId, range } = await pendingBooking(2);
+  const [first, second] = [staffIds.sort()[0]!, staffIds[1]!];
+  expect(await acquireHold(models, { staffId: second, salonId, bookingId, range })).toBe(true);
+
+  expect(await checkAvailability(bookingId)).toEqual({ staffId: second });
+  expect(new Set(await holders(first, range))).toEqual(new Set([undefined]));
+});
+
+test('when the dead attempt took only the first granules, then the retry takes the rest', async () => {
+  const { salonId, staffIds, bookingId, range } = await pendingBooking();
+  const staffId = staffIds[0]!;
+  const granules = granulesOf(range);
+  expect(granules.length).toBeGreaterThan(3);
+  // An ordered insert cut short after three granules.
+  await models.SlotLock.insertMany(granules.slice(0, 3).map((at) => ({ _id: `${staffId}|${at.getTime()}`, staffId, salonId, bookingId, at })));
+
+  expect(await checkAvailability(bookingId)).toEqual({ staffId });
+  expect(await holders(staffId, range)).toEqual(granules.map(() => bookingId));
+});
+
+test('when another booking holds the end of the range, then the hold is refused and leaves nothing held', async () => {
+  const { salonId, staffIds, bookingId, range } = await pendingBooking();
+  const staffId = staffIds[0]!;
+  const tail = { start: new Date(range.end.getTime() - 10 * 60_000), end: range.end };
+  expect(await acquireHold(models, { staffId, salonId, bookingId: 'another-booking', range: tail })).toBe(true);
+
+  expect(await acquireHold(models, { staffId, salonId, bookingId, range })).toBe(false);
+  const held = await holders(staffId, range);
+  expect(held.filter((h) => h === bookingId)).toEqual([]);
+  expect(held.filter((h) => h === 'another-booking')).toHaveLength(granulesOf(tail).length);
+  await models.SlotLock.deleteMany({ bookingId: 'another-booking' });
 });

@@ -11,6 +11,7 @@ import { AppError, notFound } from '../../domain/errors';
 import { classifyPriority, type Priority } from '../../domain/priority';
 import { type BookingContext, BookingRejected, loadBookingContext, upsertPendingBooking } from '../../infra/bookings';
 import type { BookingDoc, Models } from '../../infra/models';
+import { noneIfMalformedId } from '../../infra/mongo';
 import { type BookingInput, cancelSignal, cancelUpdate, workflowIdFor } from '../../shared/booking';
 import type { IntakeCommand } from '../../shared/intake';
 import type { Principal } from '../auth';
@@ -103,8 +104,8 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       throw err;
     }
     if (body.staffId) {
-      const staff = await models.Staff.findOne({ _id: body.staffId, salonId: body.salonId }).lean();
-      if (!staff) throw notFound('staff member', body.staffId);
+      const staff = await models.Staff.findById(body.staffId).lean().catch(noneIfMalformedId);
+      if (staff?.salonId !== body.salonId) throw notFound('staff member', body.staffId);
       if (!staff.serviceIds.includes(body.serviceId)) {
         throw new AppError('validation', `staff member ${body.staffId} does not perform service ${body.serviceId}`, {
           errors: [{ field: 'staffId', message: 'does not perform this service' }],
