@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../src/config';
 import { PRIORITIES, type Priority } from '../src/domain/priority';
 import { PriorityScheduler } from '../src/domain/priority-scheduler';
-import { enqueue, ensureIntakeQueues, type IntakeQueues, queueDepths } from '../src/infra/intake';
+import { createIntakeSender, ensureIntakeQueues, type IntakeQueues, queueDepths } from '../src/infra/intake';
 import { openModels } from '../src/infra/models';
 import { createProcessMetrics, type Metrics } from '../src/infra/metrics';
 import { createSqsClient } from '../src/infra/sqs';
@@ -232,11 +232,12 @@ export async function startDispatcher(
   const { mongo, models } = await openModels(cfg);
   const dispatcher = runDispatcher({ sqs, queues, temporal: temporal.client, metrics, logger, ...opts });
   // Bookings whose command was lost before it became a saga go back on their queue.
+  const requeue = createIntakeSender(sqs, queues);
   const sweep = () =>
     reconcilePending({
       models,
       temporal: temporal.client,
-      enqueue: (priority, command) => enqueue(sqs, queues, priority, command),
+      enqueue: requeue,
       logger,
       olderThanMs: cfg.intake.reconcileAfterMs,
       booking: cfg.booking,

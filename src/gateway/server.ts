@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { provisionOps } from '../infra/alarms';
 import { startEventPublisher } from '../infra/events';
-import { enqueue, ensureIntakeQueues } from '../infra/intake';
+import { createIntakeSender, ensureIntakeQueues } from '../infra/intake';
 import { createProcessKafka } from '../infra/kafka';
 import { createProcessMetrics, type Metrics } from '../infra/metrics';
 import { type Models, openModels } from '../infra/models';
@@ -72,7 +72,7 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
     cache,
     limits: { perMinute: cfg.gateway.rateLimitPerMinute, loginPerMinute: cfg.gateway.loginRateLimitPerMinute },
     temporal: temporal.client,
-    enqueue: (priority, command) => enqueue(sqs, queues, priority, command),
+    enqueue: createIntakeSender(sqs, queues),
     admission,
     booking: cfg.booking,
     readiness: {
