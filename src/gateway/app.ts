@@ -3,6 +3,7 @@
  * already connected, so tests build the same app on the real servers.
  */
 import crypto from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
@@ -18,6 +19,7 @@ import type { AdmissionControl } from './admission';
 import type { TokenService } from './auth';
 import type { ResponseCache } from './cache';
 import { authenticate } from './middleware/auth';
+import { cacheHitFastPath } from './middleware/cache-hit';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { recordLatency } from './middleware/latency';
 import { generalRateLimit } from './middleware/rate-limit';
@@ -56,20 +58,26 @@ export function createApp(deps: GatewayDeps): Express {
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
 
+  const assignRequestId = (req: IncomingMessage, res: ServerResponse): string => {
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    res.setHeader('X-Request-Id', id);
+    return id;
+  };
+  const latency = recordLatency(deps.metrics);
+  const securityHeaders = helmet();
+  const rateLimit = generalRateLimit(deps.limits.perMinute);
+
+  app.use(cacheHitFastPath(deps.cache, assignRequestId, [latency, securityHeaders, rateLimit]));
   app.use(
     pinoHttp({
       logger: deps.logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
+      genReqId: assignRequestId,
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     }),
   );
-  app.use(recordLatency(deps.metrics));
-  app.use(helmet());
+  app.use(latency);
+  app.use(securityHeaders);
   app.use((req, _res, next) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (hasBody && !req.is('application/json')) {
@@ -79,7 +87,7 @@ export function createApp(deps: GatewayDeps): Express {
   });
   app.use(express.json({ limit: '32kb', strict: true }));
   app.use(authenticate(deps.tokens));
-  app.use(generalRateLimit(deps.limits.perMinute));
+  app.use(rateLimit);
 
   healthRoutes(app, deps.readiness);
   const openapi = JSON.stringify(buildOpenApi());

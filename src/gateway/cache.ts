@@ -7,16 +7,22 @@
 import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 
-interface Entry {
+export interface Entry {
   body: string;
   etag: string;
   tags: string[];
   expiresAt: number;
+  /** The route template that computed it (what latency metrics are labelled with). */
+  route: string;
 }
 
 export interface ResponseCache {
   /** Answers from the cache, or computes, stores and answers. */
   serve(req: Request, res: Response, tags: string[], compute: () => Promise<unknown>): Promise<void>;
+  /** The fresh entry for a URL, if any: what a request arriving now would be answered. */
+  hit(url: string): Entry | undefined;
+  /** Answers with an entry `hit` returned (200, or 304 when the client holds its ETag). */
+  answer(req: Request, res: Response, entry: Entry): void;
   invalidate(tags: string[]): void;
   clear(): void;
   readonly size: number;
@@ -47,15 +53,24 @@ export function createResponseCache(opts: CacheOptions = {}): ResponseCache {
     res.status(200).type('application/json').send(entry.body);
   };
 
+  /** A fresh entry for the URL; none at all while invalidations cannot arrive. */
+  const fresh = (url: string): Entry | undefined => {
+    if (opts.live && !opts.live()) {
+      if (entries.size > 0) entries.clear();
+      generation += 1;
+      return undefined;
+    }
+    const cached = entries.get(url);
+    return cached && cached.expiresAt > Date.now() ? cached : undefined;
+  };
+
   return {
+    hit: fresh,
+    answer: (req, res, entry) => reply(req, res, entry, true),
     async serve(req, res, tags, compute) {
       const key = req.originalUrl;
-      if (opts.live && !opts.live()) {
-        if (entries.size > 0) entries.clear();
-        generation += 1;
-      }
-      const cached = entries.get(key);
-      if (cached && cached.expiresAt > Date.now()) return reply(req, res, cached, true);
+      const cached = fresh(key);
+      if (cached) return reply(req, res, cached, true);
       const startedAt = generation;
       const body = JSON.stringify(await compute());
       const entry: Entry = {
@@ -63,6 +78,7 @@ export function createResponseCache(opts: CacheOptions = {}): ResponseCache {
         tags,
         etag: `W/"${crypto.createHash('sha1').update(body).digest('base64url')}"`,
         expiresAt: Date.now() + ttlMs,
+        route: req.route ? String(req.route.path) : 'unmatched',
       };
       if (startedAt === generation && (opts.live?.() ?? true)) {
         if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);

@@ -76,3 +76,29 @@ test('when a salon is patched, then its cached detail and the salon list are inv
   const list = await readerApi.get('/v1/salons?city=Madrid');
   expect(list.body.items.find((s: { id: string }) => s.id === salonId).name).toBe('Nuevo nombre');
 });
+
+test('when an anonymous client repeats a cached GET, then every answer carries its request id and security headers and counts toward the rate limit; a bad token is refused, not served', async () => {
+  const strict = await startTestGateway({ RATE_LIMIT_PER_MINUTE: '20' });
+  try {
+    const { salonId } = await newSalon(operator);
+    const api = new ApiClient(strict.url);
+    const url = `/v1/salons/${salonId}/services`;
+    const replies = [];
+    for (let i = 0; i < 21; i++) replies.push(await api.get(url, { 'x-request-id': `repeat-${i}` }));
+
+    const allowed = replies.slice(0, 20);
+    expect(allowed.filter((r) => r.headers.get('x-cache') === 'HIT').length).toBeGreaterThan(0);
+    for (const [i, r] of allowed.entries()) {
+      expect([r.status, r.headers.get('x-request-id'), r.headers.get('x-content-type-options')]).toEqual([200, `repeat-${i}`, 'nosniff']);
+      expect(r.headers.get('ratelimit')).toMatch(new RegExp(`r=${19 - i}\\b`));
+    }
+    // The 21st within the minute, hit or not, is over the limit.
+    expect(replies[20]!.status).toBe(429);
+    expect(replies[20]!.headers.get('content-type')).toContain('application/problem+json');
+
+    const forged = await new ApiClient(strict.url).get(url, { authorization: 'Bearer not-a-token' });
+    expect(forged.status).toBe(401);
+  } finally {
+    await strict.stop();
+  }
+});

@@ -1,4 +1,4 @@
-/** Records each request's latency per route template, method and status class; never waits. */
+/** Records each request's latency per route template (`res.locals.route` when the router was skipped), method and status class; never waits. */
 import type { RequestHandler } from 'express';
 import { API_LATENCY_ALL } from '../../infra/alarms';
 import type { Metrics } from '../../infra/metrics';
@@ -10,7 +10,7 @@ export function recordLatency(metrics: Metrics): RequestHandler {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const route = req.route ? String(req.route.path) : 'unmatched';
+      const route = (res.locals.route as string | undefined) ?? (req.route ? String(req.route.path) : 'unmatched');
       metrics.record(API_LATENCY_METRIC, ms, 'Milliseconds', {
         Route: route,
         Method: req.method,
