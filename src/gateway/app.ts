@@ -97,7 +97,7 @@ export function createApp(deps: GatewayDeps): Express {
   authRoutes(app, { models: deps.models, tokens: deps.tokens, events: deps.events, loginLimitPerMinute: deps.limits.loginPerMinute });
   catalogueRoutes(app, { models: deps.models, events: deps.events, cache: deps.cache, now });
   adminRoutes(app, deps.models);
-  bookingRoutes(app, { models: deps.models, temporal: deps.temporal, enqueue: deps.enqueue, booking: deps.booking, now });
+  bookingRoutes(app, { models: deps.models, temporal: deps.temporal, enqueue: deps.enqueue, booking: deps.booking, cache: deps.cache, now });
   importRoutes(app, { admission: deps.admission, enqueue: deps.enqueue });
   statsRoutes(app, deps.models);
   opsRoutes(app, { temporal: deps.temporal });

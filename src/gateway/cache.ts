@@ -1,17 +1,18 @@
 /**
- * Response cache for public catalogue GETs, per gateway instance. Entries carry tags
+ * The gateway's cache, per instance: public catalogue responses, and catalogue values
+ * the routes compute (`memo`, e.g. what pricing a booking needs). Entries carry tags
  * (`salons`, `salon:<id>`); a catalogue change published on `salones.actualizaciones`
  * drops the tags it touches in every instance (see cache-invalidation.ts). A generation
- * counter keeps a response computed before an invalidation from being stored after it.
+ * counter keeps a value computed before an invalidation from being stored after it, and
+ * nothing is stored or served while invalidations cannot arrive (`live` false).
  */
 import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 
+/** A cached response: what `hit` returns and `answer` sends. */
 export interface Entry {
   body: string;
   etag: string;
-  tags: string[];
-  expiresAt: number;
   /** The route template that computed it (what latency metrics are labelled with). */
   route: string;
 }
@@ -23,6 +24,8 @@ export interface ResponseCache {
   hit(url: string): Entry | undefined;
   /** Answers with an entry `hit` returned (200, or 304 when the client holds its ETag). */
   answer(req: Request, res: Response, entry: Entry): void;
+  /** The value cached under `key`, or computed, stored under `tags` and returned. A failed computation stores nothing. */
+  memo<T>(key: string, tags: string[], compute: () => Promise<T>): Promise<T>;
   invalidate(tags: string[]): void;
   clear(): void;
   readonly size: number;
@@ -35,11 +38,43 @@ export interface CacheOptions {
   live?: () => boolean;
 }
 
+interface Stored {
+  value: unknown;
+  tags: string[];
+  expiresAt: number;
+}
+
 export function createResponseCache(opts: CacheOptions = {}): ResponseCache {
   const ttlMs = opts.ttlMs ?? 60_000;
   const maxEntries = opts.maxEntries ?? 5_000;
-  const entries = new Map<string, Entry>();
+  const entries = new Map<string, Stored>();
   let generation = 0;
+
+  /** The fresh value under a key; none at all while invalidations cannot arrive. */
+  const fresh = (key: string): unknown => {
+    if (opts.live && !opts.live()) {
+      if (entries.size > 0) entries.clear();
+      generation += 1;
+      return undefined;
+    }
+    const cached = entries.get(key);
+    return cached && cached.expiresAt > Date.now() ? cached.value : undefined;
+  };
+
+  /** The cached value, or the computed one — stored unless an invalidation came meanwhile. */
+  const getOrCompute = async <T>(key: string, tags: string[], compute: () => Promise<T>): Promise<{ value: T; hit: boolean }> => {
+    const cached = fresh(key);
+    if (cached !== undefined) return { value: cached as T, hit: true };
+    const startedAt = generation;
+    const value = await compute();
+    if (startedAt === generation && (opts.live?.() ?? true)) {
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+      entries.set(key, { value, tags, expiresAt: Date.now() + ttlMs });
+    }
+    return { value, hit: false };
+  };
+
+  const responseKey = (url: string): string => `GET ${url}`;
 
   const reply = (req: Request, res: Response, entry: Entry, hit: boolean): void => {
     res.setHeader('X-Cache', hit ? 'HIT' : 'MISS');
@@ -53,39 +88,21 @@ export function createResponseCache(opts: CacheOptions = {}): ResponseCache {
     res.status(200).type('application/json').send(entry.body);
   };
 
-  /** A fresh entry for the URL; none at all while invalidations cannot arrive. */
-  const fresh = (url: string): Entry | undefined => {
-    if (opts.live && !opts.live()) {
-      if (entries.size > 0) entries.clear();
-      generation += 1;
-      return undefined;
-    }
-    const cached = entries.get(url);
-    return cached && cached.expiresAt > Date.now() ? cached : undefined;
-  };
-
   return {
-    hit: fresh,
+    hit: (url) => fresh(responseKey(url)) as Entry | undefined,
     answer: (req, res, entry) => reply(req, res, entry, true),
     async serve(req, res, tags, compute) {
-      const key = req.originalUrl;
-      const cached = fresh(key);
-      if (cached) return reply(req, res, cached, true);
-      const startedAt = generation;
-      const body = JSON.stringify(await compute());
-      const entry: Entry = {
-        body,
-        tags,
-        etag: `W/"${crypto.createHash('sha1').update(body).digest('base64url')}"`,
-        expiresAt: Date.now() + ttlMs,
-        route: req.route ? String(req.route.path) : 'unmatched',
-      };
-      if (startedAt === generation && (opts.live?.() ?? true)) {
-        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-        entries.set(key, entry);
-      }
-      reply(req, res, entry, false);
+      const { value, hit } = await getOrCompute<Entry>(responseKey(req.originalUrl), tags, async () => {
+        const body = JSON.stringify(await compute());
+        return {
+          body,
+          etag: `W/"${crypto.createHash('sha1').update(body).digest('base64url')}"`,
+          route: req.route ? String(req.route.path) : 'unmatched',
+        };
+      });
+      reply(req, res, value, hit);
     },
+    memo: async (key, tags, compute) => (await getOrCompute(`memo ${key}`, tags, compute)).value,
     invalidate(tags) {
       generation++;
       for (const [key, entry] of entries) {

@@ -18,20 +18,25 @@ export interface BookingContext {
   promotions: { discountPercent: number }[];
 }
 
+/** A booking context with every promotion not yet ended: good for any later moment until a catalogue change (see `activeAt`). */
+export interface BookingCatalogue extends BookingContext {
+  promotions: { discountPercent: number; startsAt: Date; endsAt: Date }[];
+}
+
 /**
- * Reads the salon, the active service and the promotions active at `at`, at once. The
- * salon and service are read by id and checked here: an `_id`-only filter is an index
- * lookup on MongoDB and the one filter FerretDB does not answer by scanning.
+ * Reads the salon, the active service and the promotions not ended at `from`, at once.
+ * The salon and service are read by id and checked here: an `_id`-only filter is an
+ * index lookup on MongoDB and the one filter FerretDB does not answer by scanning.
  */
-export async function loadBookingContext(
+export async function loadBookingCatalogue(
   models: Models,
   ref: { salonId: string; serviceId: string },
-  at: Date,
-): Promise<BookingContext> {
+  from: Date,
+): Promise<BookingCatalogue> {
   const [salon, service, promotions] = await Promise.all([
     models.Salon.findById(ref.salonId).lean().catch(noneIfMalformedId),
     models.Service.findById(ref.serviceId).lean().catch(noneIfMalformedId),
-    models.Promotion.find({ salonId: ref.salonId, serviceIds: ref.serviceId, startsAt: { $lte: at }, endsAt: { $gt: at } }).lean(),
+    models.Promotion.find({ salonId: ref.salonId, serviceIds: ref.serviceId, endsAt: { $gt: from } }).lean(),
   ]);
   if (!salon) throw new BookingRejected(`salon ${ref.salonId} does not exist`);
   if (!service || service.salonId !== ref.salonId || !service.active) {
@@ -39,6 +44,16 @@ export async function loadBookingContext(
   }
   return { salon, service, promotions };
 }
+
+/** The context at one moment: only the promotions active then. */
+export const activeAt = (catalogue: BookingCatalogue, at: Date): BookingContext => ({
+  ...catalogue,
+  promotions: catalogue.promotions.filter((p) => p.startsAt <= at && at < p.endsAt),
+});
+
+/** Reads the salon, the active service and the promotions active at `at`. */
+export const loadBookingContext = async (models: Models, ref: { salonId: string; serviceId: string }, at: Date): Promise<BookingContext> =>
+  activeAt(await loadBookingCatalogue(models, ref, at), at);
 
 export async function upsertPendingBooking(
   models: Models,

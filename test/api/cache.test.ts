@@ -1,5 +1,7 @@
 import type { Gateway } from '../../src/gateway/server';
-import { ApiClient, newSalon, operatorOf, startTestGateway } from '../support/gateway';
+import { ApiClient, newClient, newSalon, operatorOf, startTestGateway } from '../support/gateway';
+import { at } from '../support/bookings';
+import { emptyIntakeQueues } from '../support/sqs';
 import { eventually } from '../support/wait';
 
 // Two gateway instances, as in production: a change made through one must reach the
@@ -16,8 +18,18 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([writer?.stop(), reader?.stop()]));
 
+/** Waits until the salon's creation events have reached the reader (each drops what it cached of the salon). */
+const creationSeenByReader = (salonId: string) =>
+  eventually(
+    async () =>
+      (await readerApi.get(`/v1/salons/${salonId}`)).headers.get('x-cache') === 'HIT' &&
+      (await readerApi.get(`/v1/salons/${salonId}`)).headers.get('x-cache') === 'HIT',
+    { timeoutMs: 5000, intervalMs: 25, what: 'the salon cached on the reader' },
+  );
+
 test('when a catalogue GET repeats, then HIT with the same ETag, and If-None-Match gives 304', async () => {
   const { salonId } = await newSalon(operator);
+  await creationSeenByReader(salonId);
   const first = await readerApi.get(`/v1/salons/${salonId}/services`);
   const second = await readerApi.get(`/v1/salons/${salonId}/services`);
   expect([first.status, second.status]).toEqual([200, 200]);
@@ -34,6 +46,7 @@ test('when a catalogue GET repeats, then HIT with the same ETag, and If-None-Mat
 
 test('when a service is added through another gateway, then the next GET here shows it within 2 s', async () => {
   const { salonId } = await newSalon(operator);
+  await creationSeenByReader(salonId);
   const url = `/v1/salons/${salonId}/services`;
   await readerApi.get(url);
   const cached = await readerApi.get(url);
@@ -59,12 +72,7 @@ test('when a service is added through another gateway, then the next GET here sh
 
 test('when a salon is patched, then its cached detail and the salon list are invalidated on every gateway', async () => {
   const { salonId } = await newSalon(operator);
-  // Cached on the reader once the creation events have been through (they invalidate too).
-  await eventually(async () => (await readerApi.get(`/v1/salons/${salonId}`)).headers.get('x-cache') === 'HIT', {
-    timeoutMs: 5000,
-    intervalMs: 25,
-    what: 'the salon cached on the reader',
-  });
+  await creationSeenByReader(salonId);
   await readerApi.get('/v1/salons?city=Madrid');
 
   await operator.patch(`/v1/salons/${salonId}`, { name: 'Nuevo nombre' });
@@ -100,5 +108,34 @@ test('when an anonymous client repeats a cached GET, then every answer carries i
     expect(forged.status).toBe(401);
   } finally {
     await strict.stop();
+  }
+});
+
+test('when a promotion is added through another gateway, then bookings here are priced with it within 2 s', async () => {
+  const { salonId, serviceId } = await newSalon(operator, { priceCents: 4000 });
+  const client = await newClient(readerApi);
+  let day = 20;
+  const book = async () => (await client.api.post('/v1/bookings', { salonId, serviceId, start: at(day++), paymentMethod: 'pm_card_visa' })).body;
+  try {
+    // Priced from the salon's catalogue, which the reader now keeps.
+    expect((await book()).priority).toBe('normal');
+    const promotion = await operator.post(`/v1/salons/${salonId}/promotions`, {
+      serviceIds: [serviceId],
+      discountPercent: 25,
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    expect(promotion.status).toBe(201);
+
+    const promoted = await eventually(
+      async () => {
+        const booking = await book();
+        return booking.priority === 'high' ? booking : undefined;
+      },
+      { timeoutMs: 2000, intervalMs: 50, what: 'a booking priced with the new promotion on the other gateway' },
+    );
+    expect((await client.api.get(`/v1/bookings/${promoted.bookingId}`)).body).toMatchObject({ priority: 'high', priceCents: 3000 });
+  } finally {
+    await emptyIntakeQueues(); // no dispatcher here: the bookings' commands go nowhere
   }
 });

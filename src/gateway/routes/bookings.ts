@@ -9,12 +9,13 @@ import type { Express, Request } from 'express';
 import { GRANULE_MIN } from '../../domain/availability';
 import { AppError, notFound } from '../../domain/errors';
 import { classifyPriority, type Priority } from '../../domain/priority';
-import { type BookingContext, BookingRejected, loadBookingContext, upsertPendingBooking } from '../../infra/bookings';
+import { activeAt, type BookingContext, BookingRejected, loadBookingCatalogue, upsertPendingBooking } from '../../infra/bookings';
 import type { BookingDoc, Models } from '../../infra/models';
 import { noneIfMalformedId } from '../../infra/mongo';
 import { type BookingInput, cancelSignal, cancelUpdate, workflowIdFor } from '../../shared/booking';
 import type { IntakeCommand } from '../../shared/intake';
 import type { Principal } from '../auth';
+import type { ResponseCache } from '../cache';
 import { canManageSalon, principal, requireRole } from '../middleware/auth';
 import { requestId } from '../middleware/request-id';
 import { parse } from '../middleware/validate';
@@ -27,6 +28,8 @@ export interface BookingRoutesDeps {
   enqueue: (priority: Priority, command: IntakeCommand) => Promise<void>;
   /** What the saga is started with: the hold's time to live, tries per compensation. */
   booking: { holdTtlMs: number; compensationAttempts: number };
+  /** Where the catalogue a booking is priced from is kept between catalogue changes. */
+  cache: ResponseCache;
   now: () => Date;
 }
 
@@ -98,7 +101,12 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
 
     let context: BookingContext;
     try {
-      context = await loadBookingContext(models, body, now);
+      // From the gateway's cache (dropped by any change to the salon's catalogue), so a
+      // booking reads nothing from the database for its price and priority.
+      const catalogue = await deps.cache.memo(`booking-catalogue:${body.salonId}:${body.serviceId}`, [`salon:${body.salonId}`], () =>
+        loadBookingCatalogue(models, body, now),
+      );
+      context = activeAt(catalogue, now);
     } catch (err) {
       if (err instanceof BookingRejected) throw new AppError('not-found', `${err.message}; check the id`);
       throw err;
