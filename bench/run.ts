@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- gateway saga priority] [--keep-stack]`: brings the isolated bench
- * stack up (ports 4xxxx, state in .instudio/bench-state), runs the benchmarks named (all
+ * stack up (its own ports, below the ephemeral range; state in .instudio/bench-state), runs the benchmarks named (all
  * by default) one after another, prints their tables and a summary of the targets, and
  * writes bench/results/<name>.json and bench/results/summary.json. The stack is brought
  * down at the end only if this run started it (and --keep-stack was not given).

@@ -9,8 +9,8 @@ import { type Child, startChild } from './children';
 
 export const OPERATOR = { email: 'operator@instudio.bench', password: 'bench-operator-password' };
 /** Ports of the bench profile's range (4xxxx). */
-export const GATEWAY_PORT = 43000;
-export const BARE_EXPRESS_PORT = 43001;
+export const GATEWAY_PORT = 24000;
+export const BARE_EXPRESS_PORT = 24001;
 
 /** The environment of every product process the benchmarks start. */
 export function productEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
