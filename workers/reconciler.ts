@@ -7,15 +7,14 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { Priority } from '../src/domain/priority';
 import type { Models } from '../src/infra/models';
 import { type BookingInput, workflowIdFor } from '../src/shared/booking';
-import type { IntakeCommand } from '../src/shared/intake';
+import type { Enqueue } from '../src/infra/intake';
 
 export interface ReconcilerDeps {
   models: Models;
   temporal: Client;
-  enqueue: (priority: Priority, command: IntakeCommand) => Promise<void>;
+  enqueue: Enqueue;
   logger: Logger;
   /** A pending booking younger than this may still be on its way: left alone. */
   olderThanMs: number;

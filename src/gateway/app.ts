@@ -13,8 +13,6 @@ import { AppError } from '../domain/errors';
 import type { EventPublisher } from '../infra/events';
 import type { Metrics } from '../infra/metrics';
 import type { Models } from '../infra/models';
-import type { Priority } from '../domain/priority';
-import type { IntakeCommand } from '../shared/intake';
 import type { AdmissionControl } from './admission';
 import type { TokenService } from './auth';
 import type { ResponseCache } from './cache';
@@ -32,6 +30,7 @@ import { opsRoutes } from './routes/ops';
 import { statsRoutes } from './routes/stats';
 import { catalogueRoutes } from './routes/catalogue';
 import { healthRoutes, type ReadinessCheck } from './routes/health';
+import type { Enqueue } from '../infra/intake';
 
 export interface GatewayDeps {
   logger: Logger;
@@ -43,7 +42,7 @@ export interface GatewayDeps {
   readiness: Record<string, ReadinessCheck>;
   limits: { perMinute: number; loginPerMinute: number };
   temporal: Client;
-  enqueue: (priority: Priority, command: IntakeCommand) => Promise<void>;
+  enqueue: Enqueue;
   admission: AdmissionControl;
   booking: { holdTtlMs: number; compensationAttempts: number };
   now?: () => Date;

@@ -52,7 +52,7 @@ export const activeAt = (catalogue: BookingCatalogue, at: Date): BookingContext 
 });
 
 /** Reads the salon, the active service and the promotions active at `at`. */
-export const loadBookingContext = async (models: Models, ref: { salonId: string; serviceId: string }, at: Date): Promise<BookingContext> =>
+const loadBookingContext = async (models: Models, ref: { salonId: string; serviceId: string }, at: Date): Promise<BookingContext> =>
   activeAt(await loadBookingCatalogue(models, ref, at), at);
 
 export async function upsertPendingBooking(

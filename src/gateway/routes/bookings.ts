@@ -8,24 +8,24 @@ import { type Client, isGrpcDeadlineError, WorkflowNotFoundError, WorkflowUpdate
 import type { Express, Request } from 'express';
 import { GRANULE_MIN } from '../../domain/availability';
 import { AppError, notFound } from '../../domain/errors';
-import { classifyPriority, type Priority } from '../../domain/priority';
+import { classifyPriority } from '../../domain/priority';
 import { activeAt, type BookingContext, BookingRejected, loadBookingCatalogue, upsertPendingBooking } from '../../infra/bookings';
 import type { BookingDoc, Models } from '../../infra/models';
 import { noneIfMalformedId } from '../../infra/mongo';
 import { type BookingInput, cancelSignal, cancelUpdate, workflowIdFor } from '../../shared/booking';
-import type { IntakeCommand } from '../../shared/intake';
 import type { Principal } from '../auth';
 import type { ResponseCache } from '../cache';
 import { canManageSalon, principal, requireRole } from '../middleware/auth';
 import { requestId } from '../middleware/request-id';
 import { parse } from '../middleware/validate';
 import { BookingBody, BookingsQuery, IdempotencyKey } from '../schemas';
+import type { Enqueue } from '../../infra/intake';
 
 export interface BookingRoutesDeps {
   models: Models;
   temporal: Client;
   /** Puts a command on the SQS queue of its priority (the dispatcher starts the saga). */
-  enqueue: (priority: Priority, command: IntakeCommand) => Promise<void>;
+  enqueue: Enqueue;
   /** What the saga is started with: the hold's time to live, tries per compensation. */
   booking: { holdTtlMs: number; compensationAttempts: number };
   /** Where the catalogue a booking is priced from is kept between catalogue changes. */

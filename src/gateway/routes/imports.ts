@@ -2,16 +2,15 @@
 import crypto from 'node:crypto';
 import type { Express } from 'express';
 import { AppError } from '../../domain/errors';
-import type { Priority } from '../../domain/priority';
-import type { IntakeCommand } from '../../shared/intake';
 import type { AdmissionControl } from '../admission';
 import { requireRole } from '../middleware/auth';
 import { parse } from '../middleware/validate';
 import { ImportBody } from '../schemas';
+import type { Enqueue } from '../../infra/intake';
 
 export function importRoutes(
   app: Express,
-  deps: { admission: AdmissionControl; enqueue: (priority: Priority, command: IntakeCommand) => Promise<void> },
+  deps: { admission: AdmissionControl; enqueue: Enqueue },
 ): void {
   app.post('/v1/imports', requireRole('operator'), async (req, res) => {
     const body = parse(ImportBody, req.body);
