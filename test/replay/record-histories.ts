@@ -1,78 +1,154 @@
 /**
- * Records the histories the replay test runs: a confirmed saga and a compensated one
- * (card declined), with stub activities.
- * Run after a deliberate, versioned change to the workflow:
- *   npx tsx test/replay/record-histories.ts
+ * Records the histories the replay test runs, one per branch of the booking saga, on
+ * Temporal's time-skipping test server with stub activities (so the reminder's 24 h
+ * timer and the hold's expiry fire at once). Writes only the histories that are
+ * missing, so the committed ones stay as recorded from the workflow code they came from:
+ *   npx tsx test/replay/record-histories.ts            # record the missing branches
+ *   npx tsx test/replay/record-histories.ts --force    # re-record every branch
+ * Record a new branch whenever the workflow gains one; a change to an old branch must
+ * be versioned (patched) so that its committed history still replays.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import type { BookingActivities } from '../../activities/booking';
-import { loadConfig } from '../../src/config';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { FAILURE_TYPES } from '../../src/domain/booking';
-import type { BookingInput } from '../../src/shared/booking';
-import { bookingSaga } from '../../workflows/booking-saga';
-import { applyTestEnv } from '../support/env';
+import { cancelSignal, cancelUpdate, retryCompensationSignal, type SagaStatus, statusQuery } from '../../src/shared/booking';
+import { business, createSagaEnv, DAY, gate, type Harness, type SagaEnv, stubs } from '../support/saga-harness';
+import { eventually } from '../support/wait';
 
-const activities = (declined: boolean): BookingActivities =>
-  ({
-    createReservation: async () => ({ end: '', holdEnd: '', priceCents: 2500, currency: 'EUR', cancellationWindowHours: 24 }),
-    checkAvailability: async () => ({ staffId: 'staff-1' }),
-    confirmPayment: async () => {
-      if (declined) throw ApplicationFailure.create({ type: FAILURE_TYPES.PaymentDeclined, message: 'declined', nonRetryable: true });
-      return { paymentIntentId: 'pi_1' };
-    },
-    confirmBooking: async () => undefined,
-    releaseHold: async () => undefined,
-    refundPayment: async () => ({ refundedCents: 0 }),
-    markBookingFailed: async () => undefined,
-    markBookingCancelled: async () => undefined,
-    sendReminder: async () => ({ sent: true }),
-  });
+/** The two histories recorded first (on the dev server), kept as they are. */
+const ORIGINAL = ['confirmed', 'compensated'];
 
-/**
- * Runs both sagas on the test stack's Temporal dev server (`npm run stack -- up --test`)
- * and exports their histories with the Temporal CLI, in the standard JSON form.
- */
-async function main(): Promise<void> {
-  applyTestEnv();
-  const cfg = loadConfig();
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const client = new Client({ connection: await Connection.connect({ address: cfg.temporal.address }) });
-  const connection = await NativeConnection.connect({ address: cfg.temporal.address });
-  for (const [name, declined] of [['confirmed', false], ['compensated', true]] as const) {
-    const now = Date.now();
-    const workflowId = `booking:replay-${name}-${now}`;
-    const input: BookingInput = {
-      bookingId: `replay-${name}`,
-      customerId: 'c1',
-      salonId: 's1',
-      serviceId: 'svc1',
-      start: new Date(now + 5_000).toISOString(), // the confirmed saga waits until the start
-      paymentMethod: 'pm_card_visa',
-      priority: 'normal',
-      correlationId: `replay-${name}`,
-      requestedAt: new Date(now).toISOString(),
-    };
-    const taskQueue = `replay-${name}-${now}`;
-    const worker = await Worker.create({ connection, taskQueue, workflowsPath: require.resolve('../../workflows'), activities: activities(declined) });
-    await worker.runUntil(async () => {
-      const handle = await client.workflow.start(bookingSaga, { taskQueue, workflowId, args: [input] });
-      await handle.result().catch(() => undefined);
-    });
-    const temporalCli = path.join(cfg.toolsDir, 'temporal-1.5.1', 'bin', 'temporal');
-    const json = execFileSync(temporalCli, ['workflow', 'show', '--workflow-id', workflowId, '--address', cfg.temporal.address, '--output', 'json']);
-    const file = path.join(__dirname, 'histories', `booking-saga-${name}.json`);
-    fs.writeFileSync(file, json);
-    console.log(`wrote ${file}`);
-  }
-  await connection.close();
+type Run = (saga: SagaEnv, handle: WorkflowHandle) => Promise<unknown>;
+
+interface Branch {
+  harness: () => Harness;
+  leadMs?: number;
+  holdTtlMs?: number;
+  compensationAttempts?: number;
+  /** Drives the saga to its end (the start is done). */
+  drive: Run;
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+const until = (handle: WorkflowHandle, what: string, ok: (s: SagaStatus) => boolean) =>
+  eventually(async () => (ok(await handle.query(statusQuery)) ? true : undefined), { what, timeoutMs: 30_000 });
+
+const outcome: Run = (_saga, handle) => handle.result().catch((err: unknown) => err);
+
+export const BRANCHES: Record<string, Branch> = {
+  // Confirmed three days ahead: the reminder's durable timer fires, then the saga waits until the start.
+  'confirmed-with-reminder': { harness: () => stubs(), leadMs: 3 * DAY, drive: outcome },
+  // Cancelled (update) while the payment runs: the payment is cancelled, every step undone.
+  'cancelled-before-confirmation': (() => {
+    const payment = gate();
+    return {
+      harness: () => stubs({ confirmPayment: () => payment.wait({ paymentIntentId: 'pi_1' }) }),
+      drive: async (saga, handle) => {
+        await until(handle, 'the payment step', (s) => s.step === 'confirmPayment');
+        await handle.executeUpdate(cancelUpdate);
+        return outcome(saga, handle);
+      },
+    };
+  })(),
+  // The same by the durable signal (what the gateway falls back to when no answer comes).
+  'cancelled-by-signal': (() => {
+    const payment = gate();
+    return {
+      harness: () => stubs({ confirmPayment: () => payment.wait({ paymentIntentId: 'pi_1' }) }),
+      drive: async (saga, handle) => {
+        await until(handle, 'the payment step', (s) => s.step === 'confirmPayment');
+        await handle.signal(cancelSignal);
+        return outcome(saga, handle);
+      },
+    };
+  })(),
+  // Cancelled once confirmed, outside the window: refunded in full.
+  'cancelled-after-confirmation': {
+    harness: () => stubs(),
+    leadMs: 3 * DAY,
+    drive: async (saga, handle) => {
+      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+      await handle.executeUpdate(cancelUpdate);
+      return outcome(saga, handle);
+    },
+  },
+  // The card is declined at payment: refund (nothing), release, mark failed.
+  declined: { harness: () => stubs({ confirmPayment: business(FAILURE_TYPES.PaymentDeclined) }), drive: outcome },
+  // Stripe keeps failing transiently until the hold's expiry.
+  'hold-expired': {
+    harness: () =>
+      stubs({
+        confirmPayment: async () => {
+          throw new Error('Stripe is unreachable (stub)');
+        },
+      }),
+    holdTtlMs: 10 * 60_000,
+    drive: outcome,
+  },
+  // A compensation exhausts its retries: NeedsAttention, then an operator's retry finishes it.
+  'needs-attention-retried': (() => {
+    let healthy = false;
+    return {
+      harness: () =>
+        stubs({
+          confirmPayment: business(FAILURE_TYPES.PaymentDeclined),
+          releaseHold: async () => {
+            if (!healthy) throw new Error('MongoDB is down (stub)');
+          },
+        }),
+      compensationAttempts: 2,
+      drive: async (saga, handle) => {
+        await eventually(
+          async () => {
+            await saga.env.sleep(30_000); // skips the retry backoff
+            return (await handle.query(statusQuery)).needsAttention ? true : undefined;
+          },
+          { what: 'NeedsAttention', timeoutMs: 60_000, intervalMs: 10 },
+        );
+        healthy = true;
+        await handle.signal(retryCompensationSignal);
+        return outcome(saga, handle);
+      },
+    };
+  })(),
+};
+
+export const historyFile = (branch: string): string => path.join(__dirname, 'histories', `booking-saga-${branch}.json`);
+export const RECORDED_BRANCHES = [...ORIGINAL, ...Object.keys(BRANCHES)];
+
+async function main(): Promise<void> {
+  const force = process.argv.includes('--force');
+  const todo = Object.entries(BRANCHES).filter(([name]) => force || !fs.existsSync(historyFile(name)));
+  if (todo.length === 0) {
+    console.log('every branch has its history; --force re-records them');
+    return;
+  }
+  const saga = await createSagaEnv();
+  try {
+    for (const [name, branch] of todo) {
+      const h = branch.harness();
+      const args = await saga.input({
+        leadMs: branch.leadMs ?? 3 * DAY,
+        ...(branch.holdTtlMs ? { holdTtlMs: branch.holdTtlMs } : {}),
+        ...(branch.compensationAttempts ? { compensationAttempts: branch.compensationAttempts } : {}),
+      });
+      const history = await saga.withWorker(h, async (tq) => {
+        const handle = await saga.start(tq, args);
+        await branch.drive(saga, handle);
+        return handle.fetchHistory();
+      });
+      fs.writeFileSync(historyFile(name), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
+      console.log(`wrote ${historyFile(name)} (${history.events?.length} events; activities: ${h.calls.join(', ')})`);
+    }
+  } finally {
+    await saga.env.teardown();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -3,143 +3,25 @@
  * run, which compensations run and in what order, the failure chain, hold expiry,
  * cancellation, the operator's retry, and the status query at each stage.
  */
-import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, Runtime, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import path from 'node:path';
-import type { BookingActivities } from '../../activities/booking';
-import { loadConfig } from '../../src/config';
 import { FAILURE_TYPES } from '../../src/domain/booking';
-import { type BookingInput, cancelSignal, cancelUpdate, taskQueueFor, retryCompensationSignal, type SagaStatus, statusQuery, workflowIdFor } from '../../src/shared/booking';
-import { BookingIdKey, NeedsAttentionKey, SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { temporalTestServer } from '../../scripts/stack/components';
-import { unique } from '../support/ids';
+import { cancelSignal, cancelUpdate, retryCompensationSignal, type SagaStatus, statusQuery } from '../../src/shared/booking';
+import { NeedsAttentionKey } from '../../src/shared/search-attributes';
+import { business, createSagaEnv, DAY, gate, RESERVATION, type SagaEnv, stubs } from '../support/saga-harness';
 import { eventually } from '../support/wait';
-import { bookingSaga } from '../../workflows/booking-saga';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
+let saga: SagaEnv;
+let env: SagaEnv['env'];
+const input: SagaEnv['input'] = (o) => saga.input(o);
+const withWorker: SagaEnv['withWorker'] = (h, fn) => saga.withWorker(h, fn);
+const start: SagaEnv['start'] = (tq, args) => saga.start(tq, args);
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalTestServer.bin(loadConfig()) } },
-  });
-  // The test server knows no custom search attributes until told, as a real cluster.
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      Object.entries(SEARCH_ATTRIBUTES).map(([name, type]) => [
-        name,
-        type === 'Bool' ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-      ]),
-    ),
-  });
-  bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
+  saga = await createSagaEnv();
+  env = saga.env;
 }, 120_000);
-afterAll(() => env?.teardown());
-
-const DAY = 86_400_000;
-
-interface Harness {
-  calls: string[];
-  activities: BookingActivities;
-}
-
-const RESERVATION = { end: '', holdEnd: '', priceCents: 5000, currency: 'EUR', cancellationWindowHours: 24 };
-
-/** Stub activities that log each call; `overrides` replace single steps. */
-function stubs(overrides: Partial<Record<keyof BookingActivities, (...args: any[]) => Promise<any>>> = {}): Harness {
-  const calls: string[] = [];
-  const defaults: Record<keyof BookingActivities, (...args: any[]) => Promise<any>> = {
-    createReservation: async () => RESERVATION,
-    checkAvailability: async () => ({ staffId: 'staff-1' }),
-    confirmPayment: async () => ({ paymentIntentId: 'pi_1' }),
-    confirmBooking: async () => undefined,
-    releaseHold: async () => undefined,
-    refundPayment: async (args: { amountCents?: number }) => ({ refundedCents: args.amountCents ?? RESERVATION.priceCents }),
-    markBookingFailed: async () => undefined,
-    markBookingCancelled: async () => undefined,
-    sendReminder: async () => ({ sent: true }),
-  };
-  const activities = Object.fromEntries(
-    Object.entries({ ...defaults, ...overrides }).map(([name, fn]) => [
-      name,
-      async (...args: any[]) => {
-        calls.push(name);
-        return fn(...args);
-      },
-    ]),
-  ) as unknown as BookingActivities;
-  return { calls, activities };
-}
-
-/** A booking input; times are the test server's, which moves on as tests skip time. */
-async function input(overrides: Partial<BookingInput> & { leadMs?: number } = {}): Promise<BookingInput> {
-  const bookingId = unique('b');
-  const now = await env.currentTimeMs();
-  const { leadMs = 3 * DAY, ...rest } = overrides;
-  return {
-    bookingId,
-    customerId: 'c1',
-    salonId: 's1',
-    serviceId: 'svc1',
-    start: new Date(now + leadMs).toISOString(),
-    paymentMethod: 'pm_card_visa',
-    priority: 'normal',
-    correlationId: bookingId,
-    requestedAt: new Date(now).toISOString(),
-    ...rest,
-  };
-}
-
-/** A worker on a fresh task queue, and one on bookings-low for the reminder (back-office) step. */
-async function withWorker<T>(h: Harness, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = unique('saga');
-  const [worker, lowWorker] = await Promise.all(
-    [taskQueue, taskQueueFor('low')].map((tq) =>
-      Worker.create({ connection: env.nativeConnection, taskQueue: tq, workflowBundle: bundle, activities: h.activities }),
-    ),
-  );
-  return lowWorker!.runUntil(worker!.runUntil(fn(taskQueue)));
-}
-
-const start = (taskQueue: string, args: BookingInput) =>
-  env.client.workflow.start(bookingSaga, {
-    taskQueue,
-    workflowId: workflowIdFor(args.bookingId),
-    args: [args],
-    typedSearchAttributes: [
-      { key: BookingIdKey, value: args.bookingId },
-      { key: NeedsAttentionKey, value: false },
-    ],
-  });
-
-const business = (type: string) => async () => {
-  throw ApplicationFailure.create({ type, message: `${type} in a stub`, nonRetryable: true });
-};
-
-/** A stub that blocks until the test opens it (or the activity is cancelled). */
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((r) => (open = r));
-  return {
-    open,
-    wait: async <T>(value: T): Promise<T> => {
-      const ctx = Context.current();
-      const beat = setInterval(() => ctx.heartbeat(), 200);
-      try {
-        await Promise.race([opened, ctx.cancelled]);
-        return value;
-      } finally {
-        clearInterval(beat);
-      }
-    },
-  };
-}
+afterAll(() => saga?.env.teardown());
 
 test('when every step succeeds, then the four steps run in order, the reminder goes out 24 h ahead and nothing is compensated', async () => {
   let reminderAt: number | undefined;
