@@ -20,6 +20,7 @@ const ERRORS: Record<number, string> = {
   413: 'body too large',
   415: 'body is not JSON',
   429: 'rate limit exceeded (see Retry-After)',
+  503: 'a dependency did not answer; safe to retry (see Retry-After)',
 };
 
 interface Doc {
@@ -86,7 +87,7 @@ export function buildOpenApi(extra: Doc[] = []): object {
       auth: true,
       params: ['bookingId'],
       ok: { 202: json(z.object({ bookingId: z.string(), status: s.BookingStatusEnum, cancelling: z.boolean() }), 'cancellation under way') },
-      errors: [401, 403, 404, 409, 429],
+      errors: [401, 403, 404, 409, 429, 503],
     },
     {
       method: 'post',

@@ -1,7 +1,9 @@
 /**
- * A cancel while no booking worker runs: the saga cannot answer the update, so the
- * gateway answers 202 within its deadline and records the cancellation as a signal,
- * which the saga acts on once a worker is back.
+ * A cancel whose update gets no answer — no booking worker runs, or the call to
+ * Temporal ends without one (gRPC CANCELLED, as the server or a load balancer ends a
+ * call it gives up on) — still answers 202: the
+ * gateway records the cancellation as a durable signal, which the saga acts on once a
+ * worker is back. Never a 500, never a client told its cancel failed.
  */
 import { loadConfig } from '../../src/config';
 import type { Gateway } from '../../src/gateway/server';
@@ -10,6 +12,7 @@ import { workflowIdFor } from '../../src/shared/booking';
 import type { BookingWorker } from '../../workers/booking-worker';
 import { at, settled } from '../support/bookings';
 import { ApiClient, newClient, newSalon, operatorOf, startTestGateway } from '../support/gateway';
+import { type GrpcProxy, startGrpcProxy } from '../support/grpc-proxy';
 import { eventually } from '../support/wait';
 import { startTestDispatcher, startTestWorker } from '../support/worker';
 
@@ -17,12 +20,14 @@ let gateway: Gateway;
 let dispatcher: Awaited<ReturnType<typeof startTestDispatcher>>;
 let temporal: TemporalClient;
 let worker: BookingWorker | undefined;
+let proxied: { gateway: Gateway; proxy: GrpcProxy } | undefined;
 
 beforeAll(async () => {
   [gateway, dispatcher, temporal] = await Promise.all([startTestGateway(), startTestDispatcher(), createTemporalClient(loadConfig())]);
 });
 afterAll(async () => {
-  await Promise.all([gateway?.stop(), dispatcher?.stop(), worker?.stop(), temporal?.close()]);
+  await Promise.all([gateway?.stop(), proxied?.gateway.stop(), dispatcher?.stop(), worker?.stop(), temporal?.close()]);
+  await proxied?.proxy.close();
 });
 
 test('given no worker is running, when the client cancels, then 202 at once, and the saga cancels once a worker is back', async () => {
@@ -40,4 +45,28 @@ test('given no worker is running, when the client cancels, then 202 at once, and
   worker = await startTestWorker();
   expect(await settled(client.api, bookingId)).toMatchObject({ status: 'cancelled' });
   expect((await gateway.models.Booking.findById(bookingId).lean())!.paymentIntentId).toBeUndefined();
+});
+
+test('given Temporal cancels the update call while it waits (gRPC CANCELLED), when the client cancels, then 202, and the saga cancels', async () => {
+  await worker?.stop();
+  worker = undefined;
+  // A second gateway whose Temporal calls run through a proxy that can cancel them.
+  const proxy = await startGrpcProxy(loadConfig().temporal.address);
+  proxied = { proxy, gateway: await startTestGateway({ TEMPORAL_ADDRESS: proxy.address }) };
+  const anon = new ApiClient(proxied.gateway.url);
+  const salon = await newSalon(await operatorOf(anon));
+  const client = await newClient(anon);
+  const res = await client.api.post('/v1/bookings', { salonId: salon.salonId, serviceId: salon.serviceId, start: at(9), paymentMethod: 'pm_card_visa' });
+  const bookingId: string = res.body.bookingId;
+  await eventually(() => temporal.client.workflow.getHandle(workflowIdFor(bookingId)).describe(), { timeoutMs: 15_000, what: 'the saga to start' });
+
+  const cancel = client.api.post(`/v1/bookings/${bookingId}/cancel`, {});
+  // The update waits for an answer (no worker runs) until the server side cancels the call.
+  await eventually(() => proxy.cancelCalls(/UpdateWorkflowExecution$/) > 0, { what: 'the update call in flight' });
+  const answer = await cancel;
+  expect(answer.status).toBe(202);
+  expect(answer.body).toEqual({ bookingId, status: 'pending', cancelling: true });
+
+  worker = await startTestWorker();
+  expect(await settled(client.api, bookingId)).toMatchObject({ status: 'cancelled' });
 });

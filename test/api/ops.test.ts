@@ -104,10 +104,12 @@ test('the ops API lists sagas by status and salon; only operators may use it, an
   expect(failed[0]).toMatchObject({ bookingStatus: 'failed', workflowStatus: 'FAILED', needsAttention: false });
   const all = await eventually(
     async () => {
+      // Visibility catches up after the booking's document: wait for the status asserted.
       const items = await sagas(`salonId=${salon.salonId}`);
-      return items.length === 2 ? items : undefined;
+      const confirmed = items.find((s) => s.bookingId === ok.body.bookingId)?.bookingStatus === 'confirmed';
+      return items.length === 2 && confirmed ? items : undefined;
     },
-    { timeoutMs: 15_000, what: 'both sagas in visibility' },
+    { timeoutMs: 15_000, what: 'both sagas in visibility, the first one confirmed' },
   );
   expect(all.find((s) => s.bookingId === ok.body.bookingId)).toMatchObject({ bookingStatus: 'confirmed' });
 

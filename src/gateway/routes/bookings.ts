@@ -4,7 +4,7 @@
  * booking id (and so the workflow id) is derived from the client and the key.
  */
 import crypto from 'node:crypto';
-import { type Client, isGrpcDeadlineError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Express, Request } from 'express';
 import { GRANULE_MIN } from '../../domain/availability';
 import { AppError, notFound } from '../../domain/errors';
@@ -181,19 +181,37 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       throw new AppError('conflict', `booking ${bookingId} is already ${view.status}`);
     }
     const handle = temporal.workflow.getHandle(workflowIdFor(bookingId));
+    const accepted = (status: string) =>
+      res.status(202).location(`/v1/bookings/${bookingId}`).json({ bookingId, status, cancelling: true });
+    const ended = () =>
+      new AppError('conflict', `booking ${bookingId} can no longer be cancelled (it is ${view.status} and its saga has ended)`);
     try {
       const result = await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => handle.executeUpdate(cancelUpdate));
-      res.status(202).location(`/v1/bookings/${bookingId}`).json({ bookingId, status: result.status, cancelling: true });
+      accepted(result.status);
+      return;
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
-        throw new AppError('conflict', `booking ${bookingId} can no longer be cancelled (it is ${view.status} and its saga has ended)`);
-      }
-      if (!isGrpcDeadlineError(err)) throw err;
-      // No worker answered in time (all busy or restarting): the cancellation is recorded
-      // durably as a signal instead, and the saga acts on it when it next runs.
-      await handle.signal(cancelSignal);
-      res.status(202).location(`/v1/bookings/${bookingId}`).json({ bookingId, status: view.status, cancelling: true });
+      // The saga answered no: the validator refused (it is ending) or it has ended.
+      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) throw ended();
+      // Any other end of the call came without the saga's answer: no worker answered in
+      // time, the call was cancelled (gRPC CANCELLED) or the connection dropped — and the
+      // update may or may not have reached the saga. Fall through to the durable signal,
+      // which the saga handles the same way and which is harmless after an accepted update.
     }
+    try {
+      await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => handle.signal(cancelSignal));
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) {
+        throw new AppError('unavailable', 'the booking service did not answer; retry the cancellation (it is safe to repeat)', {
+          retryAfterSec: 2,
+        });
+      }
+      // The saga ended meanwhile — perhaps by this very cancellation: the booking says how.
+      const now = await models.Booking.findById(bookingId, { status: 1 }).lean();
+      if (now?.status !== 'cancelled') throw ended();
+      accepted(now.status);
+      return;
+    }
+    accepted(view.status);
   });
 
 }
