@@ -1,25 +1,18 @@
 /**
  * `npm start`: installs what is missing, brings the local stack up, seeds demo data,
- * runs the product's processes in the foreground and prints where to find them.
+ * runs the product's processes in the foreground under a supervisor (scripts/supervise.ts)
+ * and prints where to find them once every process is ready.
  * Ctrl-C stops the processes; `npm run stack -- down` stops the servers.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
-import { loadConfig, repoRoot } from '../src/config';
+import { loadConfig } from '../src/config';
 import { openModels } from '../src/infra/models';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './seed-demo';
-import { httpOk, log, waitFor } from './stack/proc';
+import { log } from './stack/proc';
 import { up } from './stack/stack';
+import { supervise } from './supervise';
 
-/** The product's processes, each its own entrypoint. */
-export const PROCESSES: { name: string; entry: string }[] = [
-  { name: 'gateway', entry: 'src/gateway/main.ts' },
-  // Runs the booking workers (AUTOSCALER_MIN_WORKERS to AUTOSCALER_MAX_WORKERS) as its children.
-  { name: 'autoscaler', entry: 'workers/autoscaler.ts' },
-  { name: 'dispatcher', entry: 'workers/dispatcher.ts' },
-  { name: 'notifications', entry: 'workers/notifications.ts' },
-  { name: 'read-model', entry: 'workers/read-model.ts' },
-];
+/** A first start bundles the workflows and joins consumer groups on a new broker. */
+const READY_WITHIN_MS = 180_000;
 
 async function seed(cfg: ReturnType<typeof loadConfig>): Promise<void> {
   const { mongo, models } = await openModels(cfg);
@@ -32,42 +25,53 @@ async function seed(cfg: ReturnType<typeof loadConfig>): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const cfg = loadConfig();
   await up(cfg);
   await seed(cfg);
 
-  const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
-  let stopping = false;
-  const children: ChildProcess[] = [];
-  const stop = (code: number): void => {
-    stopping = true;
-    for (const c of children) c.kill('SIGTERM');
-    process.exitCode = code;
+  const product = supervise({ env: process.env, log: (m) => log(m) });
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    log('stopping the product processes (the servers keep running: npm run stack -- down)');
+    await product.stop();
   };
-  for (const { name, entry } of PROCESSES) {
-    const child = spawn(tsx, [path.join(repoRoot, entry)], { stdio: 'inherit', env: process.env });
-    child.once('exit', (code, signal) => {
-      log(`${name} exited (${signal ?? code})`);
-      if (!stopping) stop(1);
-    });
-    children.push(child);
-  }
-  process.on('SIGINT', () => stop(0));
-  process.on('SIGTERM', () => stop(0));
+  const interrupted = new Promise<number>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop().then(() => resolve(0)));
+  });
+  const failed = product.failed.then(
+    () => 1,
+    (err: Error) => {
+      log(`npm start failed: ${err.message}`);
+      return 1;
+    },
+  );
 
-  const api = `http://127.0.0.1:${cfg.port}`;
-  if (!(await waitFor(() => stopping || httpOk(`${api}/readyz`), 60_000, 500)) || stopping) {
-    log('the gateway did not become ready; see its log above');
-    stop(1);
-    return;
-  }
-  log(`API:          ${api}  (OpenAPI: ${api}/openapi.json)`);
-  log(`Temporal UI:  http://127.0.0.1:${cfg.temporal.uiPort}`);
-  log('stack status: npm run stack -- status; stop the servers: npm run stack -- down; Ctrl-C stops the processes');
+  const timeout = setTimeout(() => {
+    const waiting = product.notReady();
+    log(`not ready after ${READY_WITHIN_MS / 1000} s: ${waiting.map((w) => w.name).join(', ')}`);
+    for (const w of waiting) log(`${w.name}, its last lines:\n${w.tail}`);
+  }, READY_WITHIN_MS);
+  void product.ready.then(
+    () => {
+      clearTimeout(timeout);
+      const api = `http://127.0.0.1:${cfg.port}`;
+      log(`ready: ${Object.keys(product.current()).join(', ')}`);
+      log(`API:          ${api}  (OpenAPI: ${api}/openapi.json)`);
+      log(`Temporal UI:  http://127.0.0.1:${cfg.temporal.uiPort}`);
+      log('stack status: npm run stack -- status; stop the servers: npm run stack -- down; Ctrl-C stops the processes');
+    },
+    () => clearTimeout(timeout),
+  );
+  return Promise.race([interrupted, failed]);
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

@@ -10,7 +10,6 @@
  *
  * On ECS or Kubernetes the same signals drive the platform's scaler instead: see README.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config';
@@ -21,6 +20,7 @@ import { createProcessMetrics } from '../src/infra/metrics';
 import { createSqsClient } from '../src/infra/sqs';
 import { createTemporalClient } from '../src/infra/temporal';
 import { WORKFLOW_TYPE } from '../src/shared/booking';
+import { type ProductProcess, startProcess } from '../src/shared/child-process';
 import { runProcess } from '../src/shared/process';
 import { NeedsAttentionKey } from '../src/shared/search-attributes';
 
@@ -29,56 +29,58 @@ export interface WorkerPool {
   readonly size: number;
   /** Instance ids of the workers (their Temporal identity and metrics Instance). */
   readonly instances: string[];
-  add(): void;
+  /** Every worker of the pool polls its task queues. */
+  readonly ready: boolean;
+  /** Starts one more worker; resolves once it polls (rejects if it exits first). */
+  add(): Promise<void>;
   /** Stops the newest worker gracefully. */
   remove(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * Booking workers as child processes of this one. By default each is started the way
- * this process was (under tsx, or compiled): `command` overrides that.
+ * Booking workers as child processes of this one, started with the process harness
+ * (which knows when each one polls). `entry` overrides the worker's entrypoint.
  */
 export function childProcessPool(
   logger: Logger,
-  opts: { env?: NodeJS.ProcessEnv; command?: string[]; instancePrefix?: string } = {},
+  opts: { env?: NodeJS.ProcessEnv; entry?: string; instancePrefix?: string } = {},
 ): WorkerPool {
-  const children: { child: ChildProcess; instance: string }[] = [];
+  const workers: { process: ProductProcess; instance: string }[] = [];
   let started = 0;
-  const [cmd, ...args] = opts.command ?? [process.execPath, ...process.execArgv, require.resolve('./booking-worker')];
-  const stop = (child: ChildProcess): Promise<void> =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+  const entry = opts.entry ?? require.resolve('./booking-worker');
   return {
     get size() {
-      return children.length;
+      return workers.length;
     },
     get instances() {
-      return children.map((c) => c.instance);
+      return workers.map((w) => w.instance);
     },
-    add() {
+    get ready() {
+      return workers.every((w) => w.process.isReady());
+    },
+    async add() {
       const instance = `${opts.instancePrefix ?? 'booking-worker'}-${++started}`;
-      const child = spawn(cmd!, args, { env: { ...(opts.env ?? process.env), INSTANCE_ID: instance }, stdio: ['ignore', 'inherit', 'inherit'] });
-      const entry = { child, instance };
-      children.push(entry);
-      logger.info({ instance, pid: child.pid }, 'booking worker started');
-      child.once('exit', (code, signal) => {
-        const i = children.indexOf(entry);
+      const worker = startProcess({ name: instance, entry, env: { ...(opts.env ?? process.env), INSTANCE_ID: instance }, echo: true });
+      const entryOf = { process: worker, instance };
+      workers.push(entryOf);
+      logger.info({ instance, pid: worker.pid }, 'booking worker started');
+      void worker.exited.then(({ code, signal }) => {
+        const i = workers.indexOf(entryOf);
         if (i >= 0) {
-          children.splice(i, 1);
-          logger.warn({ instance, code, signal }, 'booking worker exited; it will be replaced if needed');
+          workers.splice(i, 1);
+          logger.warn({ instance, code, signal, lastError: worker.lastError() }, 'booking worker exited; it will be replaced if needed');
         }
       });
+      await worker.ready;
+      logger.info({ instance, pid: worker.pid }, 'booking worker ready');
     },
     async remove() {
-      const entry = children.pop();
-      if (entry) await stop(entry.child);
+      const w = workers.pop();
+      if (w) await w.process.stop();
     },
     async close() {
-      await Promise.all(children.splice(0).map((c) => stop(c.child)));
+      await Promise.all(workers.splice(0).map((w) => w.process.stop()));
     },
   };
 }
@@ -86,7 +88,7 @@ export function childProcessPool(
 export interface Autoscaler {
   /** The last decision taken. */
   readonly last: ScalingDecision | undefined;
-  /** The last tick could read its signals. */
+  /** The last tick could read its signals, and every worker it runs polls. */
   readonly ready: boolean;
   stop(): Promise<void>;
 }
@@ -134,7 +136,11 @@ export async function startAutoscaler(cfg: Config, logger: Logger, opts: { pool?
       logger.debug({ workers: desired, reason: decision.reason }, 'no change');
     }
     last = decision;
-    while (pool.size < desired && !stopping) pool.add();
+    // A new worker polls once it has bundled its workflows: the pool says when (its
+    // `ready`, this process's readiness); the next ticks do not wait for it.
+    while (pool.size < desired && !stopping) {
+      pool.add().catch((err: unknown) => logger.warn({ err }, 'a booking worker did not start'));
+    }
     while (pool.size > desired && !stopping) await pool.remove();
     metrics.record('BookingWorkers', pool.size, 'Count');
     const needingAttention = await temporal.client.workflow.count(attentionQuery);
@@ -160,7 +166,7 @@ export async function startAutoscaler(cfg: Config, logger: Logger, opts: { pool?
       return last;
     },
     get ready() {
-      return healthy && !stopping;
+      return healthy && !stopping && pool.ready;
     },
     async stop() {
       stopping = true;

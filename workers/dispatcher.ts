@@ -24,6 +24,7 @@ import { createProcessMetrics, type Metrics } from '../src/infra/metrics';
 import { createSqsClient } from '../src/infra/sqs';
 import { createTemporalClient } from '../src/infra/temporal';
 import { taskQueueFor, WORKFLOW_TYPE, workflowIdFor } from '../src/shared/booking';
+import { sagaSummary } from '../src/domain/saga-summary';
 import { IntakeCommand } from '../src/shared/intake';
 import { runProcess } from '../src/shared/process';
 import { reconcilePending } from './reconciler';
@@ -74,7 +75,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queues[priority].url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
 
   const start = async (priority: Priority, command: IntakeCommand): Promise<{ workflowId: string; duplicate: boolean }> => {
-    const [workflowType, workflowId, args, searchAttributes] =
+    const [workflowType, workflowId, args, searchAttributes, fairnessKey, metadata] =
       command.kind === 'booking'
         ? [
             WORKFLOW_TYPE,
@@ -87,16 +88,27 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
               { key: BookingStatusKey, value: 'pending' },
               { key: NeedsAttentionKey, value: false },
             ],
+            // Within a priority, Temporal's matching shares dispatch between salons.
+            command.input.salonId,
+            sagaSummary(command.input, command.display),
           ]
-        : ['catalogueImport', `import:${command.importId}`, [command], [{ key: PriorityKey, value: priority }]];
+        : [
+            'catalogueImport',
+            `import:${command.importId}`,
+            [command],
+            [{ key: PriorityKey, value: priority }],
+            'imports',
+            { staticSummary: `Import of ${command.salons.length} salon(s), ${command.importId}` },
+          ];
     try {
       await temporal.workflow.start(workflowType, {
         taskQueue: taskQueueFor(priority),
         workflowId,
         args,
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        priority: { priorityKey: PRIORITY_KEY[priority] },
+        priority: { priorityKey: PRIORITY_KEY[priority], fairnessKey },
         typedSearchAttributes: searchAttributes,
+        ...metadata,
       });
       return { workflowId, duplicate: false };
     } catch (err) {

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../src/config';
 import { type EventConsumer, startEventConsumer } from '../src/infra/consumer';
+import { topicSettings } from '../src/infra/events';
 import { createProcessKafka } from '../src/infra/kafka';
 import { createProcessMetrics } from '../src/infra/metrics';
 import { runProcess } from '../src/shared/process';
@@ -47,6 +48,7 @@ export async function startNotifications(
     kafka: createProcessKafka(cfg, logger, 'instudio-notifications'),
     groupId: opts.groupId ?? 'instudio-notifications',
     topics: Object.keys(TEMPLATES) as Topic[],
+    topicSettings: topicSettings(cfg),
     logger,
     // A failed send throws: the offset is not committed and the event comes again.
     handle: async (event, topic) => {

@@ -9,6 +9,7 @@ import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config';
 import { type EventConsumer, startEventConsumer } from '../src/infra/consumer';
+import { topicSettings } from '../src/infra/events';
 import { createProcessKafka } from '../src/infra/kafka';
 import { createProcessMetrics } from '../src/infra/metrics';
 import { type Models, openModels } from '../src/infra/models';
@@ -64,6 +65,7 @@ export async function startReadModel(cfg: Config, logger: Logger, opts: { groupI
     kafka: createProcessKafka(cfg, logger, 'instudio-read-model'),
     groupId: opts.groupId ?? 'instudio-read-model',
     topics: [TOPICS.bookingConfirmed, TOPICS.bookingCancelled],
+    topicSettings: topicSettings(cfg),
     fromBeginning: true,
     logger,
     handle: createStatsProjector(models),

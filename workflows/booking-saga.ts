@@ -141,16 +141,20 @@ export async function bookingSaga(input: BookingInput): Promise<SagaStatus> {
     // Step 1. Its compensation marks the booking failed or cancelled, as it turns out.
     register('markBooking', () =>
       cancelRequested
-        ? compensationStep.markBookingCancelled({ ...ref, salonId: input.salonId, refundedCents: state.refundedCents ?? 0 })
-        : compensationStep.markBookingFailed({ ...ref, salonId: input.salonId, reason: state.failureReason ?? 'error' }),
+        ? compensationStep.markBookingCancelled.executeWithOptions({ summary: 'Mark the booking cancelled' }, [
+            { ...ref, salonId: input.salonId, refundedCents: state.refundedCents ?? 0 },
+          ])
+        : compensationStep.markBookingFailed.executeWithOptions({ summary: `Mark the booking failed (${state.failureReason ?? 'error'})` }, [
+            { ...ref, salonId: input.salonId, reason: state.failureReason ?? 'error' },
+          ]),
     );
-    reservation = await dbStep.createReservation(input);
+    reservation = await dbStep.createReservation.executeWithOptions({ summary: 'Create the reservation (price, end, hold window)' }, [input]);
     if (cancelRequested) throw new CancelRequested();
 
     // Step 2.
     state.step = 'checkAvailability';
-    register('releaseHold', () => compensationStep.releaseHold(ref));
-    const { staffId } = await dbStep.checkAvailability(ref);
+    register('releaseHold', () => compensationStep.releaseHold.executeWithOptions({ summary: 'Undo: release the held slot' }, [ref]));
+    const { staffId } = await dbStep.checkAvailability.executeWithOptions({ summary: 'Hold the slot for a qualified staff member' }, [ref]);
     state.staffId = staffId;
     setStatus('held');
     if (cancelRequested) throw new CancelRequested();
@@ -158,17 +162,17 @@ export async function bookingSaga(input: BookingInput): Promise<SagaStatus> {
     // Step 3, racing the hold's expiry and a cancellation.
     state.step = 'confirmPayment';
     register('refundPayment', async () => {
-      state.refundedCents = (await compensationStep.refundPayment(ref)).refundedCents;
+      state.refundedCents = (await compensationStep.refundPayment.executeWithOptions({ summary: 'Undo: refund (or void) the payment' }, [ref])).refundedCents;
     });
     await raceHold(
-      () => paymentStep.confirmPayment(ref),
+      () => paymentStep.confirmPayment.executeWithOptions({ summary: `Charge ${money(reservation!.priceCents, reservation!.currency)}` }, [ref]),
       input.holdTtlMs ?? DEFAULT_HOLD_TTL_MS,
       () => cancelRequested,
     );
 
     // Step 4.
     state.step = 'confirmBooking';
-    await dbStep.confirmBooking(ref);
+    await dbStep.confirmBooking.executeWithOptions({ summary: 'Confirm the booking' }, [ref]);
     setStatus('confirmed');
     state.step = 'confirmed';
   } catch (err) {
@@ -195,7 +199,7 @@ export async function bookingSaga(input: BookingInput): Promise<SagaStatus> {
   const untilReminder = new Date(input.start).getTime() - REMINDER_BEFORE_MS - Date.now();
   if (untilReminder > 0 && !(await condition(() => cancelRequested, untilReminder))) {
     try {
-      await reminderStep.sendReminder(ref);
+      await reminderStep.sendReminder.executeWithOptions({ summary: 'Send the reminder, 24 h ahead' }, [ref]);
     } catch {
       // A reminder that could not be sent never undoes a confirmed booking.
     }
@@ -213,7 +217,11 @@ export async function bookingSaga(input: BookingInput): Promise<SagaStatus> {
     compensations.splice(compensations.findIndex((c) => c.name === 'refundPayment'), 1, {
       name: 'refundPayment',
       run: async () => {
-        state.refundedCents = (await compensationStep.refundPayment({ ...ref, amountCents: refundable })).refundedCents;
+        state.refundedCents = (
+          await compensationStep.refundPayment.executeWithOptions({ summary: `Refund ${money(refundable, reservation.currency)} (cancellation window)` }, [
+            { ...ref, amountCents: refundable },
+          ])
+        ).refundedCents;
       },
     });
     await compensate();
@@ -245,6 +253,11 @@ export async function bookingSaga(input: BookingInput): Promise<SagaStatus> {
     }
     throw winner === 'cancelled' ? new CancelRequested() : new HoldExpired();
   }
+}
+
+/** 2500, 'EUR' → "25.00 EUR" (for the Temporal UI's activity summaries). */
+function money(cents: number, currency: string): string {
+  return `${(cents / 100).toFixed(2)} ${currency}`;
 }
 
 function reasonOf(err: unknown): FailureReason {

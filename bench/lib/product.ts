@@ -35,25 +35,22 @@ export const startGatewayProcess = (cfg: Config): Promise<Child> =>
     entry: 'src/gateway/main.ts',
     env: productEnv({ PORT: String(GATEWAY_PORT) }),
     logDir: logDir(cfg),
-    ready: async () => (await fetch(`${gatewayUrl}/readyz`)).ok,
   });
 
 export const startDispatcherProcess = (cfg: Config): Promise<Child> =>
   startChild({
     name: 'dispatcher',
     entry: 'workers/dispatcher.ts',
-    env: productEnv({ LOG_LEVEL: 'info' }),
+    env: productEnv(),
     logDir: logDir(cfg),
-    readyLine: /dispatcher receiving/,
   });
 
 export const startBookingWorkerProcess = (cfg: Config): Promise<Child> =>
   startChild({
     name: 'booking-worker',
     entry: 'workers/booking-worker.ts',
-    env: productEnv({ LOG_LEVEL: 'info' }),
+    env: productEnv(),
     logDir: logDir(cfg),
-    readyLine: /booking worker polling/,
     readyTimeoutMs: 120_000, // bundles the workflows first
   });
 

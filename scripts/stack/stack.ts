@@ -42,10 +42,12 @@ export async function install(cfg: Config, components: readonly Tool[] = TOOLS):
   }
 }
 
-async function startOne(cfg: Config, c: Component): Promise<void> {
+async function startOne(cfg: Config, c: Component, opts: { prepare?: boolean } = {}): Promise<void> {
+  const prepareIt = opts.prepare ?? true;
   const running = readPid(pidFile(cfg, c));
   if (running !== undefined && (await c.healthy(cfg))) {
     log(`${c.name}: already running (pid ${running})`);
+    if (prepareIt) await prepare(cfg, c);
     return;
   }
   if (running !== undefined) await stopGroup(running);
@@ -79,6 +81,16 @@ async function startOne(cfg: Config, c: Component): Promise<void> {
     );
   }
   log(`${c.name}: healthy on port ${c.ports(cfg)[0]} (pid ${pid}, ${Math.round((Date.now() - t0) / 1000)} s)`);
+  if (prepareIt) await prepare(cfg, c);
+}
+
+async function prepare(cfg: Config, c: Component): Promise<void> {
+  try {
+    await c.prepare?.(cfg);
+  } catch (err) {
+    throw new StackError(`${c.name} is healthy but could not be prepared: ${(err as Error).message}
+  log: ${logFile(cfg, c)}`);
+  }
 }
 
 /** Idempotent: installs what is missing, starts what is not running, waits for health. */
@@ -113,8 +125,12 @@ const component = (name: string): Component => {
 /** Stops one server (its data stays): for outage tests and chaos trials. */
 export const stopComponent = (cfg: Config, name: string): Promise<void> => stopOne(cfg, component(name));
 
-/** Starts one server again and waits until it is healthy. */
-export const startComponent = (cfg: Config, name: string): Promise<void> => startOne(cfg, component(name));
+/**
+ * Starts one server (again) and waits until it is healthy; `prepare: false` leaves it as
+ * it comes up (e.g. a brand-new Kafka without the product's topics).
+ */
+export const startComponent = (cfg: Config, name: string, opts: { prepare?: boolean } = {}): Promise<void> =>
+  startOne(cfg, component(name), opts);
 
 export interface ComponentStatus {
   name: string;

@@ -7,14 +7,16 @@ import crypto from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { type EventConsumer, startEventConsumer } from '../infra/consumer';
+import type { TopicSettings } from '../infra/events';
 import { type SalonUpdate, TOPICS } from '../shared/topics';
 import { type ResponseCache, salonTags } from './cache';
 
-export function startCacheInvalidator(kafka: Kafka, cache: ResponseCache, logger: Logger): Promise<EventConsumer> {
+export function startCacheInvalidator(kafka: Kafka, topicSettings: TopicSettings, cache: ResponseCache, logger: Logger): Promise<EventConsumer> {
   return startEventConsumer<SalonUpdate>({
     kafka,
     groupId: `instudio-gateway-cache-${crypto.randomUUID()}`,
     topics: [TOPICS.salonUpdates],
+    topicSettings,
     ephemeral: true,
     logger,
     handle: async (event) => cache.invalidate(salonTags(event.data.salonId)),

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { provisionOps } from '../infra/alarms';
-import { startEventPublisher } from '../infra/events';
+import { startEventPublisher, topicSettings } from '../infra/events';
 import { createIntakeSender, ensureIntakeQueues } from '../infra/intake';
 import { createProcessKafka } from '../infra/kafka';
 import { createProcessMetrics, type Metrics } from '../infra/metrics';
@@ -59,7 +59,7 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
 
   let invalidations: { ready: boolean } = { ready: false };
   const cache = createResponseCache({ ttlMs: cfg.gateway.cacheTtlMs, live: () => invalidations.ready });
-  const invalidator = await startCacheInvalidator(kafka, cache, logger);
+  const invalidator = await startCacheInvalidator(kafka, topicSettings(cfg), cache, logger);
   invalidations = invalidator;
   let draining = false;
 

@@ -13,8 +13,8 @@ export class BookingRejected extends Error {}
 
 /** What pricing a booking needs; a caller that read it already passes it in. */
 export interface BookingContext {
-  salon: { cancellationWindowHours: number };
-  service: { durationMin: number; bufferMin: number; priceCents: number; currency: string };
+  salon: { name: string; timezone: string; cancellationWindowHours: number };
+  service: { name: string; durationMin: number; bufferMin: number; priceCents: number; currency: string };
   promotions: { discountPercent: number }[];
 }
 

@@ -4,10 +4,16 @@
  * finished (a handler that throws gets the event again), and rides out broker restarts.
  * kafkajs restarts a consumer that crashed on a retriable error by itself; one that
  * crashed for good is rebuilt here after a pause.
+ *
+ * At start it makes sure its topics exist (a brand-new broker has none, and a consumer
+ * that subscribes first gets "This server does not host this topic-partition") and
+ * rides out what a broker that is still coming up answers — unknown topic, coordinator
+ * not (yet) available, no leader, no connection — with backoff instead of failing.
  */
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventEnvelope, Topic } from '../shared/topics';
+import { ensureTopics, type TopicSettings } from './events';
 
 export interface EventConsumer {
   /** In its group with partitions assigned (false while it is rejoining). */
@@ -19,6 +25,8 @@ export interface ConsumerOptions<T> {
   kafka: Kafka;
   groupId: string;
   topics: readonly Topic[];
+  /** How the product's topics are created when they do not exist yet. */
+  topicSettings: TopicSettings;
   logger: Logger;
   handle(event: EventEnvelope<T>, topic: string): Promise<void>;
   /**
@@ -48,6 +56,27 @@ class RecentIds {
 }
 
 const RESTART_AFTER_MS = 5000;
+const START_BACKOFF_MS = { first: 250, max: 5000 };
+
+/** What a broker that is still starting (or a topic still being created) answers. */
+const TRANSIENT_AT_START = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_COORDINATOR',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'REBALANCE_IN_PROGRESS',
+]);
+
+/** kafkajs marks transient errors retriable; an error after its own retries wraps the last one. */
+export function isTransientKafkaError(err: unknown): boolean {
+  for (let e = err as { retriable?: boolean; type?: string; originalError?: unknown; cause?: unknown } | undefined; e; ) {
+    if (e.retriable === true || (e.type !== undefined && TRANSIENT_AT_START.has(e.type))) return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
+}
 
 /** Starts consuming; resolves once the consumer has joined its group. */
 export async function startEventConsumer<T>(opts: ConsumerOptions<T>): Promise<EventConsumer> {
@@ -55,22 +84,35 @@ export async function startEventConsumer<T>(opts: ConsumerOptions<T>): Promise<E
   const recent = new RecentIds(opts.rememberIds);
   let ready = false;
   let stopping = false;
-  let consumer: Consumer;
+  let consumer: Consumer | undefined;
   let restartTimer: NodeJS.Timeout | undefined;
+  let everJoined = false;
 
   const run = async (): Promise<void> => {
-    consumer = opts.kafka.consumer({ groupId: opts.groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 200 });
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      ready = true;
+    const c = opts.kafka.consumer({ groupId: opts.groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 200 });
+    consumer = c;
+    let failedBeforeJoin: (err: Error) => void = () => undefined;
+    const joined = new Promise<void>((resolve, reject) => {
+      c.on(c.events.GROUP_JOIN, () => resolve());
+      failedBeforeJoin = reject;
     });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
+    joined.catch(() => undefined);
+    c.on(c.events.GROUP_JOIN, () => {
+      ready = true;
+      everJoined = true;
+    });
+    c.on(c.events.CRASH, ({ payload }) => {
       ready = false;
       opts.onMissed?.();
+      if (!everJoined) {
+        // Still starting: kafkajs retries a retriable crash itself; the start loop below the rest.
+        if (!payload.restart) failedBeforeJoin(payload.error);
+        return;
+      }
       logger.error({ err: payload.error, groupId: opts.groupId, restart: payload.restart }, 'event consumer crashed');
       if (!payload.restart && !stopping) {
         restartTimer = setTimeout(() => {
-          consumer
+          c
             .disconnect()
             .catch(() => undefined)
             .then(run)
@@ -78,9 +120,9 @@ export async function startEventConsumer<T>(opts: ConsumerOptions<T>): Promise<E
         }, RESTART_AFTER_MS);
       }
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...opts.topics], fromBeginning: opts.fromBeginning ?? false });
-    await consumer.run({
+    await c.connect();
+    await c.subscribe({ topics: [...opts.topics], fromBeginning: opts.fromBeginning ?? false });
+    await c.run({
       eachMessage: async ({ topic, partition, message }) => {
         let event: EventEnvelope<T>;
         try {
@@ -99,8 +141,23 @@ export async function startEventConsumer<T>(opts: ConsumerOptions<T>): Promise<E
     await joined;
   };
 
-  if (!opts.fromBeginning && !opts.ephemeral) await pinToLatest(opts.kafka, opts.groupId, opts.topics, logger);
-  await run();
+  /** Until it is in its group: topics ensured, offsets pinned, subscribed, joined. */
+  const start = async (): Promise<void> => {
+    await ensureTopics(opts.kafka, { ...opts.topicSettings, topics: opts.topics });
+    if (!opts.fromBeginning && !opts.ephemeral) await pinToLatest(opts.kafka, opts.groupId, opts.topics, logger);
+    await run();
+  };
+  for (let attempt = 1, backoff = START_BACKOFF_MS.first; ; attempt++, backoff = Math.min(backoff * 2, START_BACKOFF_MS.max)) {
+    try {
+      await start();
+      break;
+    } catch (err) {
+      await consumer?.disconnect().catch(() => undefined);
+      if (stopping || !isTransientKafkaError(err)) throw err;
+      logger.warn({ err, groupId: opts.groupId, attempt, retryInMs: backoff }, 'event consumer not started yet (Kafka still coming up); retrying');
+      await new Promise((r) => setTimeout(r, backoff));
+    }
+  }
   return {
     get ready() {
       return ready;
@@ -109,7 +166,7 @@ export async function startEventConsumer<T>(opts: ConsumerOptions<T>): Promise<E
       stopping = true;
       ready = false;
       clearTimeout(restartTimer);
-      await consumer.disconnect();
+      await consumer?.disconnect();
     },
   };
 }
@@ -130,7 +187,7 @@ async function pinToLatest(kafka: Kafka, groupId: string, topics: readonly strin
         await pinUnset(admin, groupId, topics, logger);
         return;
       } catch (err) {
-        if (!isRetriable(err) || attempt >= PIN_ATTEMPTS) {
+        if (!isTransientKafkaError(err) || attempt >= PIN_ATTEMPTS) {
           logger.warn({ err, groupId }, 'could not pin the new group to the latest offsets; it starts from "latest" on join');
           return;
         }
@@ -144,11 +201,6 @@ async function pinToLatest(kafka: Kafka, groupId: string, topics: readonly strin
 
 const PIN_ATTEMPTS = 10;
 
-/** kafkajs marks transient errors retriable; the error after its own retries wraps one. */
-function isRetriable(err: unknown): boolean {
-  const e = err as { retriable?: boolean; name?: string; originalError?: { retriable?: boolean } };
-  return e.retriable === true || (e.name === 'KafkaJSNumberOfRetriesExceeded' && e.originalError?.retriable === true);
-}
 
 async function pinUnset(admin: Admin, groupId: string, topics: readonly string[], logger: Logger): Promise<void> {
   const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });

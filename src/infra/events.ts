@@ -47,20 +47,31 @@ export function envelope<T>(type: string, data: T, opts: { correlationId?: strin
   };
 }
 
+/** How the product's topics are created. */
+export interface TopicSettings {
+  numPartitions: number;
+  replicationFactor: number;
+}
+
+export const topicSettings = (cfg: Config): TopicSettings => ({
+  numPartitions: cfg.kafka.topicPartitions,
+  replicationFactor: cfg.kafka.replicationFactor,
+});
+
 /**
- * Creates the product's topics with the configured partitions, and adds partitions to a
- * topic that has fewer (idempotent; partitions are never removed).
+ * Creates the product's topics (or just `topics`) with the configured partitions, and
+ * adds partitions to a topic that has fewer (idempotent; partitions are never removed).
  */
-export async function ensureTopics(kafka: Kafka, opts: { numPartitions: number; replicationFactor?: number }): Promise<void> {
+export async function ensureTopics(kafka: Kafka, opts: TopicSettings & { topics?: readonly string[] }): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const wanted: string[] = Object.values(TOPICS);
+    const wanted: string[] = [...(opts.topics ?? Object.values(TOPICS))];
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
       await admin.createTopics({
-        topics: missing.map((topic) => ({ topic, numPartitions: opts.numPartitions, replicationFactor: opts.replicationFactor ?? 1 })),
+        topics: missing.map((topic) => ({ topic, numPartitions: opts.numPartitions, replicationFactor: opts.replicationFactor })),
         waitForLeaders: true,
       });
     }
@@ -191,7 +202,7 @@ export async function createEventPublisher(kafka: Kafka, opts: PublisherOptions)
 
 /** The product's topics, then a publisher with its outbox: what every producing process needs. */
 export async function startEventPublisher(cfg: Config, kafka: Kafka, outbox: Model<OutboxDoc>, logger: Logger): Promise<EventPublisher> {
-  await ensureTopics(kafka, { numPartitions: cfg.kafka.topicPartitions, replicationFactor: cfg.kafka.replicationFactor }).catch(
+  await ensureTopics(kafka, topicSettings(cfg)).catch(
     (err: unknown) => logger.warn({ err }, 'Kafka unreachable at start: topics not checked; events wait in the outbox'),
   );
   return createEventPublisher(kafka, { outbox, logger });

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PRIORITIES, type Priority } from '../domain/priority';
+import type { BookingDisplay } from '../domain/saga-summary';
 import type { BookingInput } from './booking';
 
 export const queueNameFor = (priority: Priority): string => `instudio-bookings-${priority}`;
@@ -23,8 +24,15 @@ const bookingInput = z.object({
   compensationAttempts: z.number().int().min(1).max(100).optional(),
 }) satisfies z.ZodType<BookingInput>;
 
+/** Names for the saga's summary in the Temporal UI (src/domain/saga-summary.ts). */
+const bookingDisplay = z.object({
+  salonName: z.string().max(200),
+  serviceName: z.string().max(200),
+  timezone: z.string().max(64),
+}) satisfies z.ZodType<BookingDisplay>;
+
 export const IntakeCommand = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('booking'), version: z.literal(1), input: bookingInput }),
+  z.object({ kind: z.literal('booking'), version: z.literal(1), input: bookingInput, display: bookingDisplay.optional() }),
   z.object({
     kind: z.literal('catalogueImport'),
     version: z.literal(1),

@@ -3,13 +3,18 @@
  * its logger, and on SIGTERM or SIGINT stops it once (stop intake, finish or hand back
  * work, flush metrics) before exiting. A bad configuration exits 1 with its message.
  *
+ * Once ready it logs `ready` and, when a parent started it over an IPC channel (the
+ * process harness, src/shared/child-process.ts), sends it `{type: 'ready'}`.
+ *
  * With HEALTH_PORT set, a process without an HTTP API of its own (workers, consumers)
  * serves `/healthz` (alive) and `/readyz` (what its `ready()` says; 503 from the moment
  * it starts shutting down), for an orchestrator's probes.
  */
+import { once } from 'node:events';
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { type Config, loadConfig } from '../config';
+import { READY_MESSAGE } from './child-process';
 import { createLogger } from './logger';
 
 export interface RunningProcess {
@@ -33,6 +38,17 @@ function serveHealth(port: number, host: string, ready: () => boolean): http.Ser
       send(404, { status: 'not found' });
     })
     .listen(port, host);
+}
+
+/** Waits until the process is ready (polled), then says so once: in the log and to its parent. */
+async function announceReady(logger: Logger, stopped: () => boolean, ready: () => boolean): Promise<void> {
+  process.channel?.unref(); // the channel never keeps the process alive
+  while (!ready()) {
+    if (stopped()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  logger.info('ready');
+  if (process.connected) process.send?.(READY_MESSAGE, undefined, {}, () => undefined); // a parent gone is no error
 }
 
 export function runProcess(role: string, start: (cfg: Config, logger: Logger) => Promise<RunningProcess>, stopping = 'shutting down'): void {
@@ -64,7 +80,11 @@ export function runProcess(role: string, start: (cfg: Config, logger: Logger) =>
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
     const running = await starting;
-    if (cfg.healthPort !== undefined) health = serveHealth(cfg.healthPort, cfg.host, () => !stopped && running.ready !== false);
+    if (cfg.healthPort !== undefined) {
+      health = serveHealth(cfg.healthPort, cfg.host, () => !stopped && running.ready !== false);
+      await once(health, 'listening'); // ready is said only once its probe answers too
+    }
+    void announceReady(logger, () => stopped, () => running.ready !== false);
     await running.done;
   };
   main().catch((err: unknown) => {

@@ -198,6 +198,13 @@ test('when a booking is confirmed, then a visibility query finds its saga by Boo
   );
   expect(found[0]!.workflowId).toBe(`booking:${res.body.bookingId}`);
   expect(found[0]!.taskQueue).toBe('bookings-normal');
+
+  // What the Temporal UI shows of it: a summary, details, and the salon as its fairness key.
+  const described = await temporal.client.workflow.getHandle(workflowIdFor(res.body.bookingId)).describe();
+  const salonName = (await anon.get(`/v1/salons/${salon.salonId}`)).body.name as string;
+  expect(await described.staticSummary()).toMatch(new RegExp(`^Corte at ${salonName}, \\w{3} \\d{1,2} \\w{3} \\d{4}, 10:00 \\(Europe/Madrid\\)$`));
+  expect(await described.staticDetails()).toContain(`**Client** ${client.id}`);
+  expect(described.raw.workflowExecutionInfo?.priority).toMatchObject({ priorityKey: 3, fairnessKey: salon.salonId });
 });
 
 describe('cancellation', () => {

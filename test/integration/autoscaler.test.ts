@@ -13,7 +13,6 @@ import { taskQueueFor } from '../../src/shared/booking';
 import { type Autoscaler, childProcessPool, startAutoscaler, type WorkerPool } from '../../workers/autoscaler';
 import { unique } from '../support/ids';
 import { eventually } from '../support/wait';
-import { entrypoint } from '../support/worker';
 
 const env = {
   ...process.env,
@@ -38,7 +37,7 @@ beforeAll(async () => {
   await provisionOps(cloudwatch, cfg);
   pool = childProcessPool(logger, {
     env: { ...env, LOG_LEVEL: 'warn' },
-    command: entrypoint('workers/booking-worker.ts'),
+    entry: 'workers/booking-worker.ts',
     instancePrefix: unique('scaled-worker'),
   });
   autoscaler = await startAutoscaler(cfg, logger, { pool });

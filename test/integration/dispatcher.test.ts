@@ -17,7 +17,8 @@ import { metricSum } from '../support/cloudwatch';
 import { unique } from '../support/ids';
 import { drainIntake } from '../support/sqs';
 import { eventually } from '../support/wait';
-import { spawnEntrypoint, startTestDispatcher } from '../support/worker';
+import { startProcess } from '../../src/shared/child-process';
+import { startTestDispatcher } from '../support/worker';
 
 const cfg = loadConfig();
 const sqs = createSqsClient(cfg);
@@ -151,23 +152,15 @@ test('when a message cannot be read, then it reaches the dead-letter queue after
 test('when the dispatcher gets SIGTERM with messages in flight, then none is lost: a restart starts every one', async () => {
   const commands = Array.from({ length: 60 }, (_, i) => command(PRIORITIES[i % 3]!));
   await Promise.all(commands.map((c) => enqueue(sqs, queues, c.input.priority, c)));
-  const child = spawnEntrypoint('workers/dispatcher.ts', {
-    env: { ...process.env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const child = startProcess({ name: 'dispatcher', entry: 'workers/dispatcher.ts', env: { ...process.env, LOG_LEVEL: 'info' } });
   // Stop it as soon as it has started some, so the rest are in flight or still queued.
   await eventually(async () => ((await Promise.all(commands.slice(0, 3).map((c) => exists(c.input.bookingId)))).some(Boolean) ? true : undefined), {
     timeoutMs: 60_000,
     intervalMs: 20,
     what: 'the first starts',
   });
-  child.kill('SIGTERM');
-  expect(await exited).toBe(0);
-  expect(output).toContain('shutting down');
+  expect((await child.stop()).code).toBe(0);
+  expect(child.tail(200)).toContain('shutting down');
 
   const dispatcher = await startTestDispatcher();
   try {

@@ -3,14 +3,13 @@
  * (gateway /readyz, the others on HEALTH_PORT), its CPU and memory on CloudWatch under
  * its role and instance, and a clean exit (0) on SIGTERM after flushing.
  */
-import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { loadConfig } from '../../src/config';
 import { createCloudWatchClient } from '../../src/infra/cloudwatch';
 import { unique } from '../support/ids';
 import { eventually } from '../support/wait';
-import { spawnEntrypoint } from '../support/worker';
+import { startProcess } from '../../src/shared/child-process';
 
 const cfg = loadConfig();
 const cloudwatch = createCloudWatchClient(cfg);
@@ -33,26 +32,17 @@ const freePort = (): Promise<number> =>
     });
   });
 
-const exited = (child: ChildProcess): Promise<number | null> =>
-  child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-
 test.each(ROLES)('$role: ready, publishes its CPU and memory by role and instance, and exits 0 on SIGTERM', async ({ role, entry, env }) => {
   const port = await freePort();
   const instance = unique(role);
-  const child = spawnEntrypoint(entry, {
+  const child = startProcess({
+    name: role,
+    entry,
     env: { ...process.env, ...env, INSTANCE_ID: instance, METRICS_FLUSH_INTERVAL_MS: '500', LOG_LEVEL: 'warn', ...(role === 'gateway' ? { PORT: String(port) } : { HEALTH_PORT: String(port) }) },
-    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
-    await eventually(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${stderr}`);
-        return (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
-      },
-      { timeoutMs: 90_000, intervalMs: 250, what: `${role} to be ready` },
-    );
+    await child.ready; // the process says so (the harness's IPC message) ...
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200); // ... and so does its probe
     await eventually(
       async () => {
         const { Metrics = [] } = await cloudwatch.send(
@@ -65,6 +55,6 @@ test.each(ROLES)('$role: ready, publishes its CPU and memory by role and instanc
   } finally {
     child.kill('SIGTERM');
   }
-  const code = await exited(child);
-  expect({ role, code, ...(code === 0 ? {} : { stderr: stderr.slice(-2000) }) }).toEqual({ role, code: 0 });
+  const { code } = await child.exited;
+  expect({ role, code, ...(code === 0 ? {} : { output: child.tail(40) }) }).toEqual({ role, code: 0 });
 }, 150_000);

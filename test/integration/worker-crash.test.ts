@@ -2,7 +2,7 @@
  * The booking worker killed with SIGKILL in the middle of a saga: a new worker picks
  * the saga up and completes it with exactly one charge.
  */
-import type { ChildProcess } from 'node:child_process';
+import type { ProductProcess } from '../../src/shared/child-process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { temporal as temporalProto } from '@temporalio/proto';
@@ -22,7 +22,7 @@ const stripe = createStripe(cfg);
 let gateway: Gateway;
 let temporal: TemporalClient;
 let dispatcher: Awaited<ReturnType<typeof startTestDispatcher>>;
-const workers: ChildProcess[] = [];
+const workers: ProductProcess[] = [];
 const localstripePid = () => Number(fs.readFileSync(path.join(cfg.stateDir, 'pids', 'localstripe.pid'), 'utf8'));
 
 beforeAll(async () => {
@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   process.kill(localstripePid(), 'SIGCONT');
-  for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+  for (const w of workers) w.kill('SIGKILL');
   await Promise.all([gateway?.stop(), temporal?.close(), dispatcher?.stop()]);
 });
 
@@ -63,7 +63,7 @@ test('when the worker is SIGKILLed during the payment step and restarted, then t
   expect((await gateway.models.Booking.findById(bookingId).lean())!.status).toBe('held');
 
   first.kill('SIGKILL');
-  await eventually(() => first.exitCode !== null || first.signalCode !== null, { what: 'the worker to die' });
+  await first.exited;
   process.kill(localstripePid(), 'SIGCONT');
 
   workers.push(await spawnWorker());

@@ -24,6 +24,8 @@ export interface Component extends Tool {
   /** Prepares its state directory and returns the command that runs it. */
   command(cfg: Config): Promise<{ cmd: string; args: string[]; env?: NodeJS.ProcessEnv }>;
   healthy(cfg: Config): Promise<boolean>;
+  /** Runs once it is healthy, on every `up` (idempotent): what it must hold before any client comes. */
+  prepare?(cfg: Config): Promise<void>;
   /** How long a start may take before it counts as failed. */
   startTimeoutMs: number;
 }

@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { type Config, portOf } from '../../../src/config';
+import { ensureTopics, topicSettings } from '../../../src/infra/events';
+import { createKafka } from '../../../src/infra/kafka';
 import { run } from '../proc';
 import { type Component, exists, marker, mavenInstall, stateDir, toolDir } from './install';
 
@@ -39,7 +41,8 @@ export const kafka: Component = {
         'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
         'inter.broker.listener.name=PLAINTEXT',
         `log.dirs=${path.join(dir, 'data')}`,
-        'num.partitions=3',
+        // A topic created on first use gets the product's partitions too.
+        `num.partitions=${cfg.kafka.topicPartitions}`,
         'offsets.topic.replication.factor=1',
         'transaction.state.log.replication.factor=1',
         'transaction.state.log.min.isr=1',
@@ -85,6 +88,9 @@ export const kafka: Component = {
       ],
     };
   },
+  // The product's topics exist before any of its consumers subscribes: a brand-new
+  // broker has none, and a consumer first to ask gets "does not host this topic-partition".
+  prepare: (cfg) => ensureTopics(createKafka(cfg, { clientId: 'instudio-stack' }), topicSettings(cfg)),
   async healthy(cfg) {
     const admin = new Kafka({
       clientId: 'instudio-stack',

@@ -149,7 +149,12 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
     }
     // A retry of a booking still pending enqueues again: the workflow id makes a duplicate start nothing.
     if (created || booking.status === 'pending') {
-      await deps.enqueue(booking.priority, { kind: 'booking', version: 1, input: { ...input, priority: booking.priority } });
+      await deps.enqueue(booking.priority, {
+        kind: 'booking',
+        version: 1,
+        input: { ...input, priority: booking.priority },
+        display: { salonName: context.salon.name, serviceName: context.service.name, timezone: context.salon.timezone },
+      });
     }
     res.status(202).location(`/v1/bookings/${bookingId}`).json({ bookingId, status: booking.status, priority: booking.priority });
   });

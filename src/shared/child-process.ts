@@ -1,0 +1,195 @@
+/**
+ * One harness for running a product process (or a bench baseline) as a child: start it,
+ * know when it is ready, keep the end of its output, stop it. `npm start`, the
+ * autoscaler's worker pool, the tests, the bench and chaos all start processes with it.
+ *
+ * Ready means what the process itself says: `runProcess` sends `{type: 'ready'}` over
+ * the IPC channel once the process is ready (connected, polling, in its consumer
+ * group). A process that is not the product's may be watched for a line or probed.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { repoRoot } from '../config';
+
+export interface ProcessSpec {
+  name: string;
+  /** The entrypoint: relative to the repository root or absolute; `.ts` runs under tsx's loader. */
+  entry: string;
+  env?: NodeJS.ProcessEnv;
+  /** Node flags before the entrypoint (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
+  /** Its own process group, so a signal reaches every process it started. */
+  detached?: boolean;
+  /** Where its output goes: appended to a file, or echoed to this process's stdout/stderr. */
+  logFile?: string;
+  echo?: boolean;
+  /** Ready once a line of its output matches (instead of the IPC message). */
+  readyLine?: RegExp;
+  /** Ready once this probe answers true (instead of the IPC message). */
+  readyProbe?: () => Promise<boolean>;
+  readyTimeoutMs?: number;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ProductProcess {
+  readonly name: string;
+  readonly pid: number;
+  /** Resolves once it is ready; rejects if it exits or times out first. */
+  readonly ready: Promise<void>;
+  isReady(): boolean;
+  /** ms since it became ready (0 while not ready or gone). */
+  readyForMs(): number;
+  isAlive(): boolean;
+  readonly exited: Promise<Exit>;
+  /** The last lines it printed. */
+  tail(lines?: number): string;
+  /** Its last error: the message of its last error-level log line, else its last line. */
+  lastError(): string | undefined;
+  /** Sends a signal (to its whole group when detached). */
+  kill(signal: NodeJS.Signals): void;
+  /** SIGTERM (a clean shutdown), SIGKILL once `graceMs` has passed. */
+  stop(graceMs?: number): Promise<Exit>;
+}
+
+const KEEP_LINES = 200;
+const DEFAULT_READY_TIMEOUT_MS = 120_000; // a booking worker bundles its workflows first
+
+/** The message `runProcess` sends its parent once the process is ready. */
+export const READY_MESSAGE = { type: 'ready' } as const;
+
+export function startProcess(spec: ProcessSpec): ProductProcess {
+  const entry = path.isAbsolute(spec.entry) ? spec.entry : path.join(repoRoot, spec.entry);
+  const args = [...(spec.nodeArgs ?? []), ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), entry];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: spec.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached: spec.detached ?? false,
+  });
+  // The channel must not keep this process alive, nor the child's exit wait for it.
+  child.channel?.unref();
+  const log = spec.logFile ? (fs.mkdirSync(path.dirname(spec.logFile), { recursive: true }), fs.createWriteStream(spec.logFile, { flags: 'a' })) : undefined;
+  const lines: string[] = [];
+  let alive = true;
+  let readyAt = 0;
+
+  const exited = new Promise<Exit>((resolve) =>
+    child.once('exit', (code, signal) => {
+      alive = false;
+      log?.end();
+      resolve({ code, signal });
+    }),
+  );
+
+  let markReady!: () => void;
+  let failReady!: (err: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failReady = reject;
+  });
+  ready.catch(() => undefined); // observed by whoever awaits it
+  const becomeReady = (): void => {
+    if (readyAt !== 0 || !alive) return;
+    readyAt = Date.now();
+    markReady();
+  };
+
+  const onLine = (line: string, stream: 'stdout' | 'stderr'): void => {
+    lines.push(line);
+    if (lines.length > KEEP_LINES) lines.shift();
+    log?.write(`${line}\n`);
+    if (spec.echo) (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`);
+    if (spec.readyLine?.test(line)) becomeReady();
+  };
+  readline.createInterface({ input: child.stdout! }).on('line', (l) => onLine(l, 'stdout'));
+  readline.createInterface({ input: child.stderr! }).on('line', (l) => onLine(l, 'stderr'));
+  if (!spec.readyLine && !spec.readyProbe) {
+    child.on('message', (m: unknown) => {
+      if ((m as { type?: string } | null)?.type === READY_MESSAGE.type) becomeReady();
+    });
+  }
+
+  const timeoutMs = spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+  const where = spec.logFile ? `; see ${spec.logFile}` : '';
+  const timer = setTimeout(() => failReady(new Error(`${spec.name} was not ready within ${timeoutMs / 1000} s${where}\n${tail(20)}`)), timeoutMs);
+  timer.unref();
+  void ready.then(() => clearTimeout(timer), () => clearTimeout(timer));
+  void exited.then(({ code, signal }) => {
+    clearTimeout(timer);
+    if (readyAt === 0) failReady(new Error(`${spec.name} exited (${signal ?? code}) before it was ready${where}\n${tail(20)}`));
+  });
+  if (spec.readyProbe) {
+    const probe = spec.readyProbe;
+    void (async () => {
+      while (alive && readyAt === 0) {
+        if (await probe().catch(() => false)) becomeReady();
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+  }
+
+  function tail(n = 30): string {
+    return lines.slice(-n).join('\n');
+  }
+
+  const kill = (signal: NodeJS.Signals): void => {
+    if (!alive) return;
+    try {
+      if (spec.detached) process.kill(-child.pid!, signal);
+      else child.kill(signal);
+    } catch {
+      // already gone
+    }
+  };
+
+  return {
+    name: spec.name,
+    pid: child.pid!,
+    ready,
+    isReady: () => readyAt !== 0 && alive,
+    readyForMs: () => (readyAt !== 0 && alive ? Date.now() - readyAt : 0),
+    isAlive: () => alive,
+    exited,
+    tail,
+    lastError: () => lastErrorOf(lines),
+    kill,
+    async stop(graceMs = 20_000) {
+      kill('SIGTERM');
+      const force = setTimeout(() => kill('SIGKILL'), graceMs);
+      const exit = await exited;
+      clearTimeout(force);
+      return exit;
+    },
+  };
+}
+
+/**
+ * A process's last error, from its output: a plain last line (what runProcess prints of
+ * an error that ended the process), else the last error-level (pino >= 50) JSON line's
+ * message with its error, else the last line.
+ */
+export function lastErrorOf(lines: readonly string[]): string | undefined {
+  const printed = lines.filter((l) => l.trim() !== '');
+  const last = printed.at(-1);
+  if (last !== undefined && !last.startsWith('{')) return last;
+  for (let i = printed.length - 1; i >= 0; i--) {
+    try {
+      const entry = JSON.parse(printed[i]!) as { level?: number; msg?: string; err?: { message?: string }; error?: string };
+      if ((entry.level ?? 0) >= 50) return [entry.msg, entry.err?.message ?? entry.error].filter(Boolean).join(': ');
+    } catch {
+      // not a log line
+    }
+  }
+  return last;
+}
+
+/** Stops processes in reverse order of their start (intake before what it feeds). */
+export async function stopAll(processes: readonly ProductProcess[], graceMs?: number): Promise<void> {
+  for (const p of [...processes].reverse()) await p.stop(graceMs);
+}

@@ -1,0 +1,87 @@
+/**
+ * `npm start`'s composition on a brand-new Kafka (its own data directory, no topics
+ * yet) and a new database: every process becomes ready the first time — every consumer
+ * in its group — and none exits (the supervisor is told to allow no restart, so any
+ * exit fails the test with the process's name and last error).
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { createKafka } from '../../src/infra/kafka';
+import { stopComponent, startComponent } from '../../scripts/stack/stack';
+import { PROCESSES, type Supervised, supervise } from '../../scripts/supervise';
+import { unique } from '../support/ids';
+import { eventually } from '../support/wait';
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'instudio-fresh-kafka-'));
+let kafkaEnv: Record<string, string>;
+let product: Supervised | undefined;
+const log: string[] = [];
+
+beforeAll(async () => {
+  const [broker, controller] = [await freePort(), await freePort()];
+  kafkaEnv = { INSTUDIO_STATE_DIR: stateDir, KAFKA_BROKERS: `127.0.0.1:${broker}`, KAFKA_CONTROLLER_PORT: String(controller) };
+  // As it comes up on a new machine: no topics, no consumer groups.
+  await startComponent(loadConfig({ ...process.env, ...kafkaEnv }), 'kafka', { prepare: false });
+}, 120_000);
+
+afterAll(async () => {
+  await product?.stop();
+  await stopComponent(loadConfig({ ...process.env, ...kafkaEnv }), 'kafka');
+  fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+test('given a brand-new Kafka and database, when npm start runs the product, then every process is ready the first time and none exits', async () => {
+  const admin = createKafka(loadConfig({ ...process.env, ...kafkaEnv })).admin();
+  await admin.connect();
+  try {
+    expect((await admin.listTopics()).filter((t) => !t.startsWith('__'))).toEqual([]);
+
+    product = supervise({
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: kafkaEnv.KAFKA_BROKERS,
+        MONGODB_URI: loadConfig().mongo.uri.replace(/\/[^/?]*(\?|$)/, `/${unique('fresh').replace(/-/g, '_')}$1`),
+        PORT: String(await freePort()),
+        ALARM_PREFIX: unique('Fresh'),
+        AUTOSCALER_MIN_WORKERS: '1',
+        AUTOSCALER_BACKLOG_PER_WORKER: '1000000',
+        LOG_LEVEL: 'info',
+      },
+      log: (m) => log.push(m),
+      echo: false,
+      restarts: { maxRestarts: 0, windowMs: 600_000, firstBackoffMs: 1000 },
+    });
+    await Promise.race([product.ready, product.failed]).catch((err: Error) => {
+      throw new Error(`${err.message}\n${log.join('\n')}`);
+    });
+    expect(product.notReady()).toEqual([]);
+
+    // Every consumer of a durable group is in it, on the topics the processes created.
+    for (const group of ['instudio-read-model', 'instudio-notifications']) {
+      await eventually(
+        async () => {
+          const { groups } = await admin.describeGroups([group]);
+          return groups[0]?.state === 'Stable' && groups[0].members.length === 1;
+        },
+        { timeoutMs: 30_000, what: `${group} to be stable with its member` },
+      );
+    }
+    const topics = await admin.fetchTopicMetadata({ topics: ['reserva.confirmada', 'salones.actualizaciones'] });
+    for (const t of topics.topics) expect({ topic: t.name, partitions: t.partitions.length }).toEqual({ topic: t.name, partitions: loadConfig().kafka.topicPartitions });
+    expect(Object.keys(product.current()).sort()).toEqual(PROCESSES.map((p) => p.name).sort());
+    expect(log.filter((l) => l.includes('exited'))).toEqual([]);
+  } finally {
+    await admin.disconnect();
+  }
+}, 240_000);
