@@ -1,21 +1,26 @@
 # One image for every InStudio process; docker-compose.yml picks the process by command.
-FROM node:20-slim AS build
+# Node 22 LTS: the AWS SDK for JavaScript requires Node >= 22 for its releases after the
+# first week of January 2027 (the product also runs on Node 20).
+FROM node:22-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src src
 COPY workflows workflows
 COPY activities activities
 COPY workers workers
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
+# Compile, then bundle the workflow code once (dist/workflow-bundle.js): a booking worker
+# started by a scale-out loads it instead of bundling at start.
+RUN npx tsc -p tsconfig.build.json \
+ && node dist/workers/workflow-bundle.js \
+ && npm prune --omit=dev
 
-FROM node:20-slim
+FROM node:22-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/package.json package.json
-# The booking worker bundles its workflow code at start from dist/workflows.
 USER node
 CMD ["node", "dist/src/gateway/main.js"]

@@ -3,7 +3,7 @@
  * (`bookings-high|normal|low`), with more slots for high. Activities get their
  * dependencies once, here.
  */
-import { bundleWorkflowCode, NativeConnection, Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createBookingActivities } from '../activities/booking';
 import { createCatalogueActivities } from '../activities/catalogue';
@@ -17,6 +17,7 @@ import { createStripe } from '../src/infra/stripe';
 import { installTemporalRuntime } from '../src/infra/temporal-runtime';
 import { taskQueueFor } from '../src/shared/booking';
 import { runProcess } from '../src/shared/process';
+import { loadWorkflowBundle } from './workflow-bundle';
 
 /** Step failures and durations per activity, to CloudWatch. */
 const stepMetrics =
@@ -58,8 +59,7 @@ export async function startBookingWorker(cfg: Config, logger: Logger): Promise<B
   };
 
   const connection = await NativeConnection.connect({ address: cfg.temporal.address });
-  // The bundle entry resolves to index.ts under tsx and to index.js once compiled.
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  const workflowBundle = await loadWorkflowBundle(); // pre-built in an image
   const workers = await Promise.all(
     PRIORITIES.map((priority) =>
       Worker.create({
@@ -76,7 +76,8 @@ export async function startBookingWorker(cfg: Config, logger: Logger): Promise<B
     ),
   );
   const done = Promise.all(workers.map((w) => w.run())).then(() => undefined);
-  logger.info({ taskQueues: PRIORITIES.map(taskQueueFor), slots: cfg.workerSlots }, 'booking worker polling');
+  const bundled = 'codePath' in workflowBundle ? 'prebuilt' : 'bundled at start';
+  logger.info({ taskQueues: PRIORITIES.map(taskQueueFor), slots: cfg.workerSlots, workflowBundle: bundled }, 'booking worker polling');
 
   let stopped: Promise<void> | undefined;
   return {

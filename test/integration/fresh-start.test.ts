@@ -5,7 +5,6 @@
  * exit fails the test with the process's name and last error).
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
@@ -13,15 +12,8 @@ import { createKafka } from '../../src/infra/kafka';
 import { stopComponent, startComponent } from '../../scripts/stack/stack';
 import { PROCESSES, type Supervised, supervise } from '../../scripts/supervise';
 import { unique } from '../support/ids';
+import { freePort } from '../support/ports';
 import { eventually } from '../support/wait';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'instudio-fresh-kafka-'));
 let kafkaEnv: Record<string, string>;

@@ -3,11 +3,11 @@
  * (gateway /readyz, the others on HEALTH_PORT), its CPU and memory on CloudWatch under
  * its role and instance, and a clean exit (0) on SIGTERM after flushing.
  */
-import net from 'node:net';
 import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { loadConfig } from '../../src/config';
 import { createCloudWatchClient } from '../../src/infra/cloudwatch';
 import { unique } from '../support/ids';
+import { freePort } from '../support/ports';
 import { eventually } from '../support/wait';
 import { startProcess } from '../../src/shared/child-process';
 
@@ -23,14 +23,6 @@ const ROLES: { role: string; entry: string; env?: Record<string, string> }[] = [
   { role: 'read-model', entry: 'workers/read-model.ts' },
   { role: 'autoscaler', entry: 'workers/autoscaler.ts', env: { AUTOSCALER_MIN_WORKERS: '0', AUTOSCALER_BACKLOG_PER_WORKER: '1000000', ALARM_PREFIX: 'ProcessesTest' } },
 ];
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 test.each(ROLES)('$role: ready, publishes its CPU and memory by role and instance, and exits 0 on SIGTERM', async ({ role, entry, env }) => {
   const port = await freePort();
