@@ -100,7 +100,7 @@ test('the product processes use only the environment variables the configuration
 
 test('every product process has a healthcheck on its readiness, and waits for the namespace setup', () => {
   for (const [name, service] of appServices) {
-    const port = name === 'gateway' ? service.environment!.PORT : service.environment!.HEALTH_PORT;
+    const port = String(name === 'gateway' ? service.environment!.PORT : service.environment!.HEALTH_PORT);
     expect({ name, test: service.healthcheck?.test?.join(' ') }).toEqual({ name, test: expect.stringContaining(`http://127.0.0.1:${port}/readyz`) });
     expect({ name, dependsOn: service.depends_on?.['temporal-namespace'] }).toEqual({ name, dependsOn: { condition: 'service_completed_successfully' } });
   }
