@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- gateway saga priority] [--keep-stack]`: brings the isolated bench
+ * `npm run bench [-- gateway saga priority fairness] [--keep-stack]`: brings the isolated bench
  * stack up (its own ports, below the ephemeral range; state in .instudio/bench-state), runs the benchmarks named (all
  * by default) one after another, prints their tables and a summary of the targets, and
  * writes bench/results/<name>.json and bench/results/summary.json. The stack is brought
@@ -8,6 +8,7 @@
 import { loadConfig } from '../src/config';
 import { applyProfile } from '../scripts/stack/profiles';
 import { down, status, up } from '../scripts/stack/stack';
+import { runFairnessBench } from './fairness';
 import { runGatewayBench } from './gateway';
 import { clearBenchData } from './lib/data';
 import type { Target } from './lib/outcome';
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, (cfg: Config) => Promise<Target[]>> = {
   gateway: runGatewayBench,
   saga: runSagaBench,
   priority: runPriorityBench,
+  fairness: runFairnessBench,
 };
 
 async function main(): Promise<void> {

@@ -23,7 +23,7 @@ import { openModels } from '../src/infra/models';
 import { createProcessMetrics, type Metrics } from '../src/infra/metrics';
 import { createSqsClient } from '../src/infra/sqs';
 import { createTemporalClient } from '../src/infra/temporal';
-import { taskQueueFor, WORKFLOW_TYPE, workflowIdFor } from '../src/shared/booking';
+import { type BookingInput, taskQueueFor, WORKFLOW_TYPE, workflowIdFor } from '../src/shared/booking';
 import { sagaSummary } from '../src/domain/saga-summary';
 import { IntakeCommand } from '../src/shared/intake';
 import { runProcess } from '../src/shared/process';
@@ -59,11 +59,15 @@ export interface DispatcherDeps {
   logger: Logger;
   /** Told of every start, in order (benchmarks and tests). */
   onStart?: (s: Started) => void;
+  /** The fairness key of a booking's saga: its salon (a benchmark compares others). */
+  fairnessKeyOf?: (input: BookingInput) => string;
   /** Long-poll wait when every queue is empty (s). */
   idleWaitSec?: number;
   /** How often queue depths are published (ms). */
   depthIntervalMs?: number;
 }
+
+const salonOf = (input: BookingInput): string => input.salonId;
 
 export function runDispatcher(deps: DispatcherDeps): Dispatcher {
   const { sqs, queues, temporal, metrics, logger } = deps;
@@ -89,7 +93,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
               { key: NeedsAttentionKey, value: false },
             ],
             // Within a priority, Temporal's matching shares dispatch between salons.
-            command.input.salonId,
+            (deps.fairnessKeyOf ?? salonOf)(command.input),
             sagaSummary(command.input, command.display),
           ]
         : [
@@ -235,7 +239,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
 export async function startDispatcher(
   cfg: Config,
   logger: Logger,
-  opts: Pick<DispatcherDeps, 'onStart' | 'idleWaitSec' | 'depthIntervalMs'> = {},
+  opts: Pick<DispatcherDeps, 'onStart' | 'idleWaitSec' | 'depthIntervalMs' | 'fairnessKeyOf'> = {},
 ) {
   const sqs = createSqsClient(cfg);
   const queues = await ensureIntakeQueues(sqs, cfg);

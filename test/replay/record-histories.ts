@@ -36,33 +36,26 @@ const until = (handle: WorkflowHandle, what: string, ok: (s: SagaStatus) => bool
 
 const outcome: Run = (_saga, handle) => handle.result().catch((err: unknown) => err);
 
+/** A payment that waits until cancelled, and a cancellation sent while it waits. */
+function cancelDuringPayment(cancel: (handle: WorkflowHandle) => Promise<unknown>): Branch {
+  const payment = gate();
+  return {
+    harness: () => stubs({ confirmPayment: () => payment.wait({ paymentIntentId: 'pi_1' }) }),
+    drive: async (saga, handle) => {
+      await until(handle, 'the payment step', (s) => s.step === 'confirmPayment');
+      await cancel(handle);
+      return outcome(saga, handle);
+    },
+  };
+}
+
 export const BRANCHES: Record<string, Branch> = {
   // Confirmed three days ahead: the reminder's durable timer fires, then the saga waits until the start.
   'confirmed-with-reminder': { harness: () => stubs(), leadMs: 3 * DAY, drive: outcome },
   // Cancelled (update) while the payment runs: the payment is cancelled, every step undone.
-  'cancelled-before-confirmation': (() => {
-    const payment = gate();
-    return {
-      harness: () => stubs({ confirmPayment: () => payment.wait({ paymentIntentId: 'pi_1' }) }),
-      drive: async (saga, handle) => {
-        await until(handle, 'the payment step', (s) => s.step === 'confirmPayment');
-        await handle.executeUpdate(cancelUpdate);
-        return outcome(saga, handle);
-      },
-    };
-  })(),
+  'cancelled-before-confirmation': cancelDuringPayment((handle) => handle.executeUpdate(cancelUpdate)),
   // The same by the durable signal (what the gateway falls back to when no answer comes).
-  'cancelled-by-signal': (() => {
-    const payment = gate();
-    return {
-      harness: () => stubs({ confirmPayment: () => payment.wait({ paymentIntentId: 'pi_1' }) }),
-      drive: async (saga, handle) => {
-        await until(handle, 'the payment step', (s) => s.step === 'confirmPayment');
-        await handle.signal(cancelSignal);
-        return outcome(saga, handle);
-      },
-    };
-  })(),
+  'cancelled-by-signal': cancelDuringPayment((handle) => handle.signal(cancelSignal)),
   // Cancelled once confirmed, outside the window: refunded in full.
   'cancelled-after-confirmation': {
     harness: () => stubs(),

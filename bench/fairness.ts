@@ -1,0 +1,168 @@
+/**
+ * Fairness benchmark: one salon enqueues a burst of normal-priority bookings at once
+ * while four quiet salons send one booking a second each. Measured for the quiet salons:
+ * p95 from intake (the command put on SQS) to the saga's first step running (its first
+ * ActivityTaskStarted), split at the dispatcher's start, in three runs:
+ * - alone: the quiet salons only;
+ * - burst: the product as it is (fairness key = salon);
+ * - burst, one key: every saga with the same fairness key (fairness off in effect).
+ * Target: burst p95 / alone p95 ≤ 2. Fairness acts in Temporal's matching, after the
+ * dispatcher's start; the SQS stage is reported apart, to show which stage dominates.
+ * The sagas run on the real booking worker; their salons do not exist, so each fails at
+ * its first step (the step whose start is measured) and costs little after it.
+ */
+import crypto from 'node:crypto';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { Client } from '@temporalio/client';
+import pino from 'pino';
+import type { Config } from '../src/config';
+import { ensureIntakeQueues, type IntakeQueues } from '../src/infra/intake';
+import { createSqsClient } from '../src/infra/sqs';
+import { createTemporalClient } from '../src/infra/temporal';
+import { workflowIdFor } from '../src/shared/booking';
+import type { IntakeCommand } from '../src/shared/intake';
+import { type Started, startDispatcher } from '../workers/dispatcher';
+import { emptyIntakeQueues } from '../test/support/sqs';
+import type { Target } from './lib/outcome';
+import { inPool } from './lib/pool';
+import { startBookingWorkerProcess } from './lib/product';
+import { ms, printTable, writeResult } from './lib/report';
+import { percentile, round } from './lib/stats';
+
+const BURST = 500;
+const QUIET_SALONS = 4;
+const QUIET_SECONDS = 30;
+
+type Mode = 'alone' | 'burst' | 'burst, one key';
+
+const command = (salonId: string, n: number): IntakeCommand => ({
+  kind: 'booking',
+  version: 1,
+  input: {
+    bookingId: crypto.randomBytes(16).toString('hex'),
+    customerId: 'bench',
+    salonId,
+    serviceId: 'bench-service',
+    start: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    paymentMethod: 'pm_card_visa',
+    priority: 'normal',
+    correlationId: `bench-${salonId}-${n}`,
+    requestedAt: new Date().toISOString(),
+  },
+});
+
+async function send(sqs: ReturnType<typeof createSqsClient>, queues: IntakeQueues, commands: IntakeCommand[]): Promise<void> {
+  for (let i = 0; i < commands.length; i += 10) {
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queues.normal.url,
+        Entries: commands.slice(i, i + 10).map((c, j) => ({
+          Id: String(j),
+          MessageBody: JSON.stringify(c),
+          MessageAttributes: { priority: { DataType: 'String', StringValue: 'normal' } },
+        })),
+      }),
+    );
+  }
+}
+
+/** ms from the command's intake to its saga's first activity starting. */
+async function firstStepAt(client: Client, bookingId: string): Promise<number> {
+  const handle = client.workflow.getHandle(workflowIdFor(bookingId));
+  await handle.result().catch(() => undefined); // each fails at its first step (no such salon)
+  const history = await handle.fetchHistory();
+  const started = history.events?.find((e) => e.activityTaskStartedEventAttributes);
+  if (!started?.eventTime) throw new Error(`saga ${bookingId} ran no activity`);
+  const t = started.eventTime;
+  return Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
+}
+
+async function runMode(cfg: Config, client: Client, mode: Mode): Promise<{ mode: Mode; quiet: number; p95IntakeToStartMs: number; p95IntakeToFirstStepMs: number; p50IntakeToFirstStepMs: number }> {
+  await emptyIntakeQueues(cfg);
+  const sqs = createSqsClient(cfg);
+  const queues = await ensureIntakeQueues(sqs, cfg);
+  const run = Date.now().toString(36);
+  const starts = new Map<string, Started>();
+  const dispatcher = await startDispatcher(cfg, pino({ level: 'warn' }), {
+    idleWaitSec: 1,
+    onStart: (s) => void starts.set(s.workflowId, s),
+    ...(mode === 'burst, one key' ? { fairnessKeyOf: () => 'everyone' } : {}),
+  });
+  const quiet: IntakeCommand[] = [];
+  const burst: IntakeCommand[] = [];
+  try {
+    if (mode !== 'alone') {
+      burst.push(...Array.from({ length: BURST }, (_, i) => command(`bench-burst-${run}`, i)));
+      void send(sqs, queues, burst);
+    }
+    for (let second = 0; second < QUIET_SECONDS; second++) {
+      const wave = Array.from({ length: QUIET_SALONS }, (_, s) => command(`bench-quiet-${s}-${run}`, second));
+      quiet.push(...wave);
+      await send(sqs, queues, wave);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    // Until every saga of this run has started (the next run must find no backlog).
+    const all = [...burst, ...quiet].map((c) => workflowIdFor((c as { input: { bookingId: string } }).input.bookingId));
+    const deadline = Date.now() + 300_000;
+    while (!all.every((id) => starts.has(id))) {
+      if (Date.now() > deadline) throw new Error(`fairness (${mode}): ${all.filter((id) => !starts.has(id)).length} sagas never started`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await dispatcher.stop();
+    sqs.destroy();
+  }
+  const toStart: number[] = [];
+  const toFirstStep: number[] = [];
+  await inPool(quiet.length, 10, async (i) => {
+    const { input } = quiet[i] as { input: { bookingId: string; requestedAt: string } };
+    const intake = new Date(input.requestedAt).getTime();
+    toStart.push(starts.get(workflowIdFor(input.bookingId))!.intakeToStartMs);
+    toFirstStep.push((await firstStepAt(client, input.bookingId)) - intake);
+  });
+  // The burst's sagas end too before the next run (they fail at once, as the quiet ones).
+  await inPool(burst.length, 20, async (i) => {
+    const { input } = burst[i] as { input: { bookingId: string } };
+    await client.workflow.getHandle(workflowIdFor(input.bookingId)).result().catch(() => undefined);
+  });
+  return {
+    mode,
+    quiet: quiet.length,
+    p95IntakeToStartMs: percentile(toStart, 95),
+    p50IntakeToFirstStepMs: percentile(toFirstStep, 50),
+    p95IntakeToFirstStepMs: percentile(toFirstStep, 95),
+  };
+}
+
+export async function runFairnessBench(cfg: Config): Promise<Target[]> {
+  const worker = await startBookingWorkerProcess(cfg);
+  const temporal = await createTemporalClient(cfg);
+  const rows: Awaited<ReturnType<typeof runMode>>[] = [];
+  try {
+    for (const mode of ['alone', 'burst', 'burst, one key'] as const) {
+      process.stdout.write(`fairness: ${mode}${mode === 'alone' ? '' : ` (${BURST} bookings of one salon at once)`}, ${QUIET_SALONS} quiet salons at 1/s for ${QUIET_SECONDS} s\n`);
+      rows.push(await runMode(cfg, temporal.client, mode));
+    }
+  } finally {
+    await temporal.close();
+    await worker.stop();
+  }
+  const p95 = (mode: Mode) => rows.find((r) => r.mode === mode)!.p95IntakeToFirstStepMs;
+  const ratio = p95('burst') / p95('alone');
+  printTable(
+    'Fairness: quiet salons, intake → first step',
+    ['run', 'quiet bookings', 'p95 intake → start', 'p50 → first step', 'p95 → first step', 'p95 / alone'],
+    rows.map((r) => [r.mode, r.quiet, ms(r.p95IntakeToStartMs), ms(r.p50IntakeToFirstStepMs), ms(r.p95IntakeToFirstStepMs), `${(r.p95IntakeToFirstStepMs / p95('alone')).toFixed(2)}`]),
+  );
+  const targets: Target[] = [{ benchmark: 'fairness', what: 'quiet salons p95 under a burst / alone', figure: ratio.toFixed(2), target: '≤ 2', met: ratio <= 2 }];
+  writeResult('fairness', {
+    burst: BURST,
+    quietSalons: QUIET_SALONS,
+    quietSeconds: QUIET_SECONDS,
+    rows,
+    quietP95OverAlone: round(ratio, 2),
+    oneKeyP95OverAlone: round(p95('burst, one key') / p95('alone'), 2),
+    targets,
+  });
+  return targets;
+}
