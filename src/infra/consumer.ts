@@ -105,7 +105,7 @@ export async function startEventConsumer<T>(opts: ConsumerOptions<T>): Promise<E
       ready = false;
       opts.onMissed?.();
       if (!everJoined) {
-        // Still starting: kafkajs retries a retriable crash itself; the start loop below the rest.
+        // Still starting: kafkajs retries a retriable crash itself; the start loop below retries the rest.
         if (!payload.restart) failedBeforeJoin(payload.error);
         return;
       }
