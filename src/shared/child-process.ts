@@ -79,8 +79,10 @@ export function startProcess(spec: ProcessSpec): ProductProcess {
   let alive = true;
   let readyAt = 0;
 
+  child.once('exit', () => (alive = false));
+  // 'close' comes once its output is read to the end too, so `tail()` then holds all of it.
   const exited = new Promise<Exit>((resolve) =>
-    child.once('exit', (code, signal) => {
+    child.once('close', (code, signal) => {
       alive = false;
       log?.end();
       resolve({ code, signal });

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { repoRoot } from '../../src/config';
 import { type ProductProcess, startProcess } from '../../src/shared/child-process';
 import { freePort } from '../support/ports';
+import { eventually } from '../support/wait';
 
 const dockerfile = fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
 /** The build stage: from the first FROM to the next. */
@@ -53,7 +54,9 @@ test('given only what the Dockerfile copies, when its build steps run, then the 
   const worker = startProcess({ name: 'built booking worker', entry: path.join(dir, 'dist', 'workers', 'booking-worker.js'), env });
   running.push(gateway, worker);
   await Promise.all([gateway.ready, worker.ready]);
-  // No tsx anywhere: the compiled JavaScript ran, and the worker loaded the pre-built bundle.
-  expect(worker.tail(200)).toMatch(/"workflowBundle":"prebuilt"/);
-  expect(gateway.tail(200)).toMatch(/gateway listening/);
+  // No tsx anywhere: the compiled JavaScript ran, and the worker loaded the pre-built
+  // bundle (its log line may arrive on stdout after the ready message on IPC).
+  await eventually(() => /"workflowBundle":"prebuilt"/.test(worker.tail(200)), { what: 'the worker to say it loaded the pre-built bundle' });
+  await eventually(() => /gateway listening/.test(gateway.tail(200)), { what: 'the gateway to say it listens' });
+  expect(worker.tail(200)).not.toMatch(/"workflowBundle":"bundled at start"/);
 }, 240_000);
