@@ -5,7 +5,7 @@
  * (e.g. `--cpu-prof --cpu-prof-dir=.instudio/profiles`) to every child.
  */
 import path from 'node:path';
-import { type ProductProcess, startProcess, stopAll as stopProcesses } from '../../src/shared/child-process';
+import { startProcess } from '../../src/shared/child-process';
 
 export interface Child {
   name: string;
@@ -28,8 +28,6 @@ export interface ChildOptions {
   readyTimeoutMs?: number;
 }
 
-const children = new WeakMap<Child, ProductProcess>();
-
 export async function startChild(opts: ChildOptions): Promise<Child> {
   const child = startProcess({
     name: opts.name,
@@ -47,18 +45,16 @@ export async function startChild(opts: ChildOptions): Promise<Child> {
     child.kill('SIGKILL');
     throw err;
   }
-  const handle: Child = {
+  return {
     name: opts.name,
     pid: child.pid,
     async stop() {
       await child.stop(15_000);
     },
   };
-  children.set(handle, child);
-  return handle;
 }
 
 /** Stops children in reverse order of their start (intake before what it feeds). */
 export async function stopAll(started: readonly Child[]): Promise<void> {
-  await stopProcesses(started.flatMap((c) => children.get(c) ?? []), 15_000);
+  for (const c of [...started].reverse()) await c.stop();
 }

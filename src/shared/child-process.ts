@@ -190,8 +190,3 @@ export function lastErrorOf(lines: readonly string[]): string | undefined {
   }
   return last;
 }
-
-/** Stops processes in reverse order of their start (intake before what it feeds). */
-export async function stopAll(processes: readonly ProductProcess[], graceMs?: number): Promise<void> {
-  for (const p of [...processes].reverse()) await p.stop(graceMs);
-}
