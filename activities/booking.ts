@@ -16,7 +16,7 @@ import type { Metrics } from '../src/infra/metrics';
 import type { BookingDoc, Models } from '../src/infra/models';
 import { toSchedule } from '../src/infra/schedules';
 import { acquireHold, heldBy, releaseHold } from '../src/infra/slot-locks';
-import { isCardDeclined } from '../src/infra/stripe';
+import { isPaymentRefused } from '../src/infra/stripe';
 import type { BookingInput } from '../src/shared/booking';
 import { TOPICS } from '../src/shared/topics';
 
@@ -42,6 +42,20 @@ export interface BookingRef {
 
 const invalid = (message: string) =>
   ApplicationFailure.create({ type: FAILURE_TYPES.InvalidBooking, message, nonRetryable: true });
+
+/** A Stripe call whose refusal (see isPaymentRefused) fails the payment step at once, releasing the hold. */
+async function refusedIsDeclined<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!isPaymentRefused(err)) throw err;
+    throw ApplicationFailure.create({
+      type: FAILURE_TYPES.PaymentDeclined,
+      message: `Stripe refused the payment: ${(err as Error).message}`,
+      nonRetryable: true,
+    });
+  }
+}
 
 /** Stripe statuses in which nothing has been charged yet, so the intent can be voided. */
 const VOIDABLE = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action', 'requires_capture', 'processing']);
@@ -161,19 +175,22 @@ export function createBookingActivities(deps: BookingDeps) {
      * before confirming, so a retried activity reuses it; idempotency keys derived from
      * the booking id protect the calls on real Stripe too.
      */
-    async confirmPayment({ bookingId }: BookingRef): Promise<{ paymentIntentId: string }> {
+    async confirmPayment({ bookingId }: BookingRef): Promise<{ paymentIntentId: string | null }> {
       const ctx = Context.current();
       let booking = await loadBooking(bookingId);
+      if (booking.priceCents === 0) return { paymentIntentId: null }; // free: nothing to charge, Stripe is not asked
       let created: Stripe.PaymentIntent | undefined;
       if (!booking.paymentIntentId) {
-        const intent = await stripe.paymentIntents.create(
-          {
-            amount: booking.priceCents,
-            currency: booking.currency.toLowerCase(),
-            payment_method: booking.paymentMethod ?? undefined,
-            metadata: { bookingId },
-          },
-          { idempotencyKey: `booking-${bookingId}-intent` },
+        const intent = await refusedIsDeclined(() =>
+          stripe.paymentIntents.create(
+            {
+              amount: booking.priceCents,
+              currency: booking.currency.toLowerCase(),
+              payment_method: booking.paymentMethod ?? undefined,
+              metadata: { bookingId },
+            },
+            { idempotencyKey: `booking-${bookingId}-intent` },
+          ),
         );
         const stored = await models.Booking.updateOne(
           { _id: bookingId, paymentIntentId: { $exists: false } },
@@ -191,18 +208,9 @@ export function createBookingActivities(deps: BookingDeps) {
       // An intent created just now is as Stripe answered; one from an earlier attempt is read again.
       let intent = created ?? (await stripe.paymentIntents.retrieve(intentId));
       if (intent.status === 'requires_confirmation') {
-        try {
-          intent = await stripe.paymentIntents.confirm(intentId, {}, { idempotencyKey: `booking-${bookingId}-confirm` });
-        } catch (err) {
-          if (isCardDeclined(err)) {
-            throw ApplicationFailure.create({
-              type: FAILURE_TYPES.PaymentDeclined,
-              message: `the card was declined: ${(err as Error).message}`,
-              nonRetryable: true,
-            });
-          }
-          throw err;
-        }
+        intent = await refusedIsDeclined(() =>
+          stripe.paymentIntents.confirm(intentId, {}, { idempotencyKey: `booking-${bookingId}-confirm` }),
+        );
       }
       if (intent.status !== 'succeeded') {
         throw ApplicationFailure.create({

@@ -4,6 +4,7 @@
  * (`npm run stack -- up`). A bad value stops the process with a message naming the
  * variable and what it expects.
  */
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -13,6 +14,37 @@ const hostPort = z
   .string()
   .regex(/^[^:/\s]+:\d{1,5}$/, 'expected host:port, for example 127.0.0.1:7233');
 const url = z.string().url();
+
+/**
+ * TRUST_PROXY: whose X-Forwarded-For the gateway believes. Off by default (the peer's
+ * address is the client's); a hop count (`1`: one load balancer in front); or a list of
+ * addresses and CIDRs of the proxies (`10.0.0.0/8, 172.16.0.0/12`), Express's names
+ * `loopback`, `linklocal`, `uniquelocal` among them.
+ */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isAddressOrCidr = (entry: string): boolean => {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = net.isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+};
+const trustProxy = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(
+    z.union([
+      z.enum(['false', 'off', '0']).transform(() => false as const),
+      z
+        .string()
+        .regex(/^[1-9]\d{0,1}$/)
+        .transform(Number),
+      z
+        .string()
+        .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
+        .pipe(z.array(z.string().refine(isAddressOrCidr)).min(1)),
+    ], { error: 'use off, a hop count (1–99) or a comma-separated list of proxy addresses or CIDRs, for example 10.0.0.0/8' }),
+  );
 
 export const repoRoot = path.resolve(__dirname, '..');
 
@@ -58,6 +90,9 @@ const envSchema = z.object({
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  TRUST_PROXY: trustProxy.default(false),
+  TOKEN_CHECK_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  BOOKING_MAX_ADVANCE_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   INSTANCE_ID: z.string().min(1).max(255).optional(),
   HEALTH_PORT: port.optional(),
@@ -101,7 +136,17 @@ export interface Config {
   /** `secret` is undefined when unset: development generates one, production refuses to start. */
   jwt: { secret: string | undefined; issuer: string; audience: string; ttlSeconds: number };
   operator: { email: string; password: string } | undefined;
-  gateway: { rateLimitPerMinute: number; loginRateLimitPerMinute: number; cacheTtlMs: number };
+  gateway: {
+    rateLimitPerMinute: number;
+    loginRateLimitPerMinute: number;
+    cacheTtlMs: number;
+    /** Express's `trust proxy`: false, a hop count, or proxy addresses and CIDRs. */
+    trustProxy: false | number | string[];
+    /** How long an instance trusts its reading of an account's token version (a role change takes at most this long to reach it). */
+    tokenCheckTtlMs: number;
+    /** How far ahead a booking may start. */
+    bookingMaxAdvanceDays: number;
+  };
   metricsFlushIntervalMs: number;
   /** This process in metrics, logs and Temporal: INSTANCE_ID, or host name and pid. */
   instanceId: string;
@@ -128,6 +173,16 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose value is a credential: an error names them, never their value. */
+const SECRET = /SECRET|PASSWORD|_KEY(_|$)|TOKEN$/;
+
+/** What a configuration error shows of a value: secrets by length only, a URI without its password. */
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return 'nothing';
+  if (SECRET.test(name)) return `a value of ${value.length} characters, not shown`;
+  return JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@'));
+}
+
 /** Parses a configuration from an environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "not set", as a shell user expects.
@@ -135,7 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(present[String(i.path[0])])})`),
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${shown(String(i.path[0]), present[String(i.path[0])])})`),
     );
   }
   const e = parsed.data;
@@ -170,6 +225,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
       cacheTtlMs: e.CACHE_TTL_MS,
+      trustProxy: e.TRUST_PROXY,
+      tokenCheckTtlMs: e.TOKEN_CHECK_TTL_MS,
+      bookingMaxAdvanceDays: e.BOOKING_MAX_ADVANCE_DAYS,
     },
     metricsFlushIntervalMs: e.METRICS_FLUSH_INTERVAL_MS,
     instanceId: e.INSTANCE_ID ?? `${os.hostname()}-${process.pid}`,

@@ -21,7 +21,10 @@ import { cacheHitFastPath } from './middleware/cache-hit';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { recordLatency } from './middleware/latency';
 import { generalRateLimit } from './middleware/rate-limit';
-import { buildOpenApi } from './openapi';
+import { buildOpenApi, ROUTES } from './openapi';
+import { refuseUnknownQuery } from './middleware/query-keys';
+import type { Privileges } from './privileges';
+import { redactingSerializers } from '../shared/logger';
 import { adminRoutes } from './routes/admins';
 import { authRoutes } from './routes/auth';
 import { bookingRoutes } from './routes/bookings';
@@ -36,11 +39,16 @@ export interface GatewayDeps {
   logger: Logger;
   models: Models;
   tokens: TokenService;
+  /** Current token versions, so a token issued before a role change or logout is refused. */
+  privileges: Privileges;
   events: EventPublisher;
   metrics: Metrics;
   cache: ResponseCache;
   readiness: Record<string, ReadinessCheck>;
   limits: { perMinute: number; loginPerMinute: number };
+  /** Express's `trust proxy` (TRUST_PROXY): whose X-Forwarded-For names the client. */
+  trustProxy: false | number | string[];
+  bookingMaxAdvanceDays: number;
   temporal: Client;
   enqueue: Enqueue;
   admission: AdmissionControl;
@@ -54,7 +62,7 @@ export function createApp(deps: GatewayDeps): Express {
   const app = express();
   const now = deps.now ?? (() => new Date());
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy);
   app.set('query parser', 'simple');
 
   const assignRequestId = (req: IncomingMessage, res: ServerResponse): string => {
@@ -72,11 +80,18 @@ export function createApp(deps: GatewayDeps): Express {
     pinoHttp({
       logger: deps.logger,
       genReqId: assignRequestId,
+      serializers: redactingSerializers,
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     }),
   );
   app.use(latency);
   app.use(securityHeaders);
+  app.use((_req, res, next) => {
+    // Nothing is kept by a browser or proxy unless the response cache says it may be.
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(refuseUnknownQuery(ROUTES));
   app.use((req, _res, next) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (hasBody && !req.is('application/json')) {
@@ -85,7 +100,14 @@ export function createApp(deps: GatewayDeps): Express {
     next();
   });
   app.use(express.json({ limit: '32kb', strict: true }));
-  app.use(authenticate(deps.tokens));
+  app.use(authenticate(deps.tokens, deps.privileges));
+  // Ids are hex: one spelling of each, so cache tags and lookups agree whatever the case.
+  for (const id of ['salonId', 'bookingId']) {
+    app.param(id, (req, _res, next, value: string) => {
+      req.params[id] = value.toLowerCase();
+      next();
+    });
+  }
   app.use(rateLimit);
 
   healthRoutes(app, deps.readiness);
@@ -93,10 +115,24 @@ export function createApp(deps: GatewayDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(openapi);
   });
-  authRoutes(app, { models: deps.models, tokens: deps.tokens, events: deps.events, loginLimitPerMinute: deps.limits.loginPerMinute });
+  authRoutes(app, {
+    models: deps.models,
+    tokens: deps.tokens,
+    privileges: deps.privileges,
+    events: deps.events,
+    loginLimitPerMinute: deps.limits.loginPerMinute,
+  });
   catalogueRoutes(app, { models: deps.models, events: deps.events, cache: deps.cache, now });
-  adminRoutes(app, deps.models);
-  bookingRoutes(app, { models: deps.models, temporal: deps.temporal, enqueue: deps.enqueue, booking: deps.booking, cache: deps.cache, now });
+  adminRoutes(app, { models: deps.models, privileges: deps.privileges });
+  bookingRoutes(app, {
+    models: deps.models,
+    temporal: deps.temporal,
+    enqueue: deps.enqueue,
+    booking: deps.booking,
+    maxAdvanceDays: deps.bookingMaxAdvanceDays,
+    cache: deps.cache,
+    now,
+  });
   importRoutes(app, { admission: deps.admission, enqueue: deps.enqueue });
   statsRoutes(app, deps.models);
   opsRoutes(app, { temporal: deps.temporal });

@@ -1,31 +1,53 @@
 /**
- * Passwords (scrypt, from Node's crypto) and tokens (JWT, HS256 pinned on verify).
+ * Passwords (argon2id, OWASP's parameters, hashed on libuv's thread pool, off the event
+ * loop) and tokens (JWT, HS256 pinned on verify).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import argon2 from 'argon2';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../config';
 import { AppError } from '../domain/errors';
 
-const scrypt = promisify(crypto.scrypt) as (pw: string, salt: Buffer, len: number, opts: crypto.ScryptOptions) => Promise<Buffer>;
-const SCRYPT = { N: 16384, r: 8, p: 1, keyLen: 64 };
+/** OWASP Password Storage Cheat Sheet: argon2id, m = 19 MiB, t = 2, p = 1. */
+export const ARGON2 = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export async function hashPassword(password: string): Promise<string> {
-  const salt = crypto.randomBytes(16);
-  const hash = await scrypt(password, salt, SCRYPT.keyLen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), hash.toString('base64')].join('$');
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, ARGON2);
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
+export interface PasswordCheck {
+  ok: boolean;
+  /** The password was right but its hash is older or weaker than today's: store `hashPassword(password)`. */
+  rehash: boolean;
+}
+
+/** Checks a password against a stored hash: today's argon2id, or the scrypt hashes of earlier versions. */
+export async function checkPassword(password: string, stored: string): Promise<PasswordCheck> {
+  if (stored.startsWith('scrypt$')) return { ok: await verifyLegacyScrypt(password, stored), rehash: true };
+  let ok = false;
+  try {
+    ok = await argon2.verify(stored, password);
+  } catch {
+    return { ok: false, rehash: false }; // not a hash we know
+  }
+  return { ok, rehash: ok && argon2.needsRehash(stored, ARGON2) };
+}
+
+const scrypt = promisify(crypto.scrypt) as (pw: string, salt: Buffer, len: number, opts: crypto.ScryptOptions) => Promise<Buffer>;
+
+/** `scrypt$N$r$p$salt$hash`, as versions before argon2id stored them; rehashed at the next login. */
+async function verifyLegacyScrypt(password: string, stored: string): Promise<boolean> {
+  const [, n, r, p, salt, hash] = stored.split('$');
+  if (!salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
   const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
     N: Number(n),
     r: Number(r),
     p: Number(p),
+    maxmem: 256 * Number(n) * Number(r),
   });
   return crypto.timingSafeEqual(actual, expected);
 }
@@ -36,6 +58,8 @@ export interface Principal {
   userId: string;
   role: Role;
   salonId?: string;
+  /** The account's token version when the token was issued (absent in tokens from before versions: 0). */
+  tokenVersion: number;
 }
 
 export interface TokenService {
@@ -50,7 +74,7 @@ export function createTokenService(opts: { secret: string; issuer: string; audie
   const key = crypto.createSecretKey(Buffer.from(opts.secret));
   return {
     issue(p) {
-      const claims: Record<string, string> = { role: p.role };
+      const claims: Record<string, string | number> = { role: p.role, ver: p.tokenVersion };
       if (p.salonId) claims.salonId = p.salonId;
       const token = jwt.sign(claims, key, {
         algorithm: 'HS256',
@@ -77,7 +101,12 @@ export function createTokenService(opts: { secret: string; issuer: string; audie
       if (typeof claims.sub !== 'string' || (role !== 'client' && role !== 'salon_admin' && role !== 'operator')) {
         throw new AppError('unauthenticated', 'the token is missing its subject or role; log in again');
       }
-      return { userId: claims.sub, role, salonId: typeof claims.salonId === 'string' ? claims.salonId : undefined };
+      return {
+        userId: claims.sub,
+        role,
+        ...(typeof claims.salonId === 'string' ? { salonId: claims.salonId } : {}),
+        tokenVersion: typeof claims.ver === 'number' ? claims.ver : 0,
+      };
     },
   };
 }

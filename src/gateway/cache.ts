@@ -74,12 +74,13 @@ export function createResponseCache(opts: CacheOptions = {}): ResponseCache {
     return { value, hit: false };
   };
 
-  const responseKey = (url: string): string => `GET ${url}`;
+  const responseKey = (url: string): string => `GET ${canonicalUrl(url)}`;
 
   const reply = (req: Request, res: Response, entry: Entry, hit: boolean): void => {
     res.setHeader('X-Cache', hit ? 'HIT' : 'MISS');
     res.setHeader('ETag', entry.etag);
-    res.setHeader('Cache-Control', 'public, max-age=0, must-revalidate');
+    // A shared cache may keep what anyone may read; an answer to a token, nobody.
+    res.setHeader('Cache-Control', req.headers.authorization === undefined ? 'public, max-age=0, must-revalidate' : 'no-store');
     const ifNoneMatch = req.headers['if-none-match'];
     if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === entry.etag || t.trim() === '*')) {
       res.status(304).end();
@@ -118,6 +119,22 @@ export function createResponseCache(opts: CacheOptions = {}): ResponseCache {
     },
   };
 }
+
+/**
+ * One key per resource, however the URL spells it: the path in lower case (routes are
+ * matched in any case and ids are hex) without a trailing slash, the query's parameters
+ * decoded, sorted and encoded again.
+ */
+export function canonicalUrl(url: string): string {
+  const q = url.indexOf('?');
+  let path = (q < 0 ? url : url.slice(0, q)).toLowerCase();
+  if (path.length > 1 && path.endsWith('/')) path = path.replace(/\/+$/, '') || '/';
+  if (q < 0) return path;
+  const params = [...new URLSearchParams(url.slice(q + 1))].sort(([ka, va], [kb, vb]) => (ka === kb ? compare(va, vb) : compare(ka, kb)));
+  return params.length > 0 ? `${path}?${new URLSearchParams(params).toString()}` : path;
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The tags a salon catalogue change invalidates. */
 export const salonTags = (salonId: string): string[] => ['salons', `salon:${salonId}`];

@@ -15,15 +15,40 @@ const hhmm = z
   .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'use local time HH:MM, for example 09:30')
   .refine((t) => Number(t.slice(3)) % GRANULE_MIN === 0, `minutes must be a multiple of ${GRANULE_MIN}`);
 const minutesOf = (t: string): number => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
+const DAY_MS = 86_400_000;
+const PROMOTION_MAX_DAYS = 366;
+
+/** The years any date the API takes may fall in; each route bounds its own dates further. */
+const YEARS = { min: 2000, max: 2100 };
 const isoDateTime = z.iso
   .datetime({ offset: true, message: 'use an ISO 8601 date-time with offset, for example 2026-06-01T10:00:00+02:00' })
+  .refine((t) => {
+    const year = new Date(t).getUTCFullYear();
+    return year >= YEARS.min && year < YEARS.max;
+  }, `use a date between ${YEARS.min} and ${YEARS.max - 1}`)
   .openapi({ example: '2026-06-01T10:00:00+02:00' });
+const isoDate = z.iso
+  .date('use a local date YYYY-MM-DD')
+  .refine((d) => Number(d.slice(0, 4)) >= YEARS.min && Number(d.slice(0, 4)) < YEARS.max, `use a date between ${YEARS.min} and ${YEARS.max - 1}`);
+
+/**
+ * Control characters (BEL, ESC, NUL, …) and the bidirectional overrides and isolates
+ * that make text display other than it reads (U+202A–U+202E, U+2066–U+2069): refused
+ * in anything a person wrote, since names end up in emails, calendars and dashboards.
+ */
+const UNSAFE_TEXT = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((s) => !UNSAFE_TEXT.test(s), 'remove control characters and bidirectional overrides (such as U+202E)');
 export const objectId = z
   .string()
   .regex(/^[a-f0-9]{24}$/, 'use an id returned by the API (24 hex characters)')
   .openapi({ example: '665f1c2e8b3e4a0012345678' });
 const email = z.string().trim().toLowerCase().max(254).pipe(z.email('use a valid email address'));
-const name = z.string().trim().min(1, 'must not be empty').max(120);
+const name = text(120).pipe(z.string().min(1, 'must not be empty'));
 
 export const RegisterBody = z
   .strictObject({
@@ -53,7 +78,7 @@ const timezone = z
 const salonFields = {
   name,
   city: name,
-  address: z.string().trim().max(300).optional(),
+  address: text(300).optional(),
   timezone,
   cancellationWindowHours: z.number().int().min(0).max(720).optional().openapi({
     description: 'a booking cancelled at least this long before its start is refunded (default 24)',
@@ -73,7 +98,7 @@ export const Salon = z
     cancellationWindowHours: z.number().int(),
   })
   .openapi('Salon');
-export const SalonsQuery = z.strictObject({ city: z.string().trim().min(1).max(120).optional() });
+export const SalonsQuery = z.strictObject({ city: text(120).pipe(z.string().min(1, 'must not be empty')).optional() });
 
 const minutes = (max: number) =>
   z.number().int().min(0).max(max).multipleOf(GRANULE_MIN, `must be a multiple of ${GRANULE_MIN} minutes`);
@@ -140,7 +165,13 @@ export const PromotionBody = z
     endsAt: isoDateTime,
   })
   .refine((p) => new Date(p.startsAt) < new Date(p.endsAt), { message: 'startsAt must be before endsAt', path: ['endsAt'] })
+  .refine((p) => Date.parse(p.endsAt) - Date.parse(p.startsAt) <= PROMOTION_MAX_DAYS * DAY_MS, {
+    message: `a promotion lasts at most ${PROMOTION_MAX_DAYS} days; for a lasting discount change the service's price`,
+    path: ['endsAt'],
+  })
   .openapi('PromotionBody');
+/** How far ahead a promotion may be announced. */
+export const PROMOTION_MAX_LEAD_DAYS = 730;
 export const Promotion = z
   .object({
     id: z.string(),
@@ -154,7 +185,7 @@ export const Promotion = z
 
 export const AvailabilityQuery = z.strictObject({
   serviceId: objectId,
-  date: z.iso.date('use a local date YYYY-MM-DD'),
+  date: isoDate,
   staffId: objectId.optional(),
 });
 export const Availability = z
@@ -227,11 +258,10 @@ export const ImportBody = z
   .openapi('ImportBody');
 export const ImportAccepted = z.object({ importId: z.string(), priority: z.literal('low') }).openapi('ImportAccepted');
 
-const DAY_MS = 86_400_000;
 export const StatsQuery = z
   .strictObject({
-    from: z.iso.date('use a local date YYYY-MM-DD'),
-    to: z.iso.date('use a local date YYYY-MM-DD'),
+    from: isoDate,
+    to: isoDate,
   })
   .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['to'] })
   .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * DAY_MS, { message: 'ask for at most 367 days at once', path: ['to'] });

@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { provisionOps } from '../infra/alarms';
@@ -20,9 +21,11 @@ import { createTokenService, resolveJwtSecret, type TokenService } from './auth'
 import { createResponseCache, type ResponseCache } from './cache';
 import { startCacheInvalidator } from './cache-invalidation';
 import { ensureOperator } from './operator';
+import { createPrivileges } from './privileges';
 
 export interface Gateway {
   url: string;
+  app: Express;
   port: number;
   models: Models;
   tokens: TokenService;
@@ -67,10 +70,13 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
     logger,
     models,
     tokens,
+    privileges: createPrivileges(models, { ttlMs: cfg.gateway.tokenCheckTtlMs }),
     events,
     metrics,
     cache,
     limits: { perMinute: cfg.gateway.rateLimitPerMinute, loginPerMinute: cfg.gateway.loginRateLimitPerMinute },
+    trustProxy: cfg.gateway.trustProxy,
+    bookingMaxAdvanceDays: cfg.gateway.bookingMaxAdvanceDays,
     temporal: temporal.client,
     enqueue: createIntakeSender(sqs, queues),
     admission,
@@ -101,6 +107,7 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
 
   return {
     url: `http://127.0.0.1:${port}`,
+    app,
     port,
     models,
     tokens,

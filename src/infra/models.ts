@@ -15,6 +15,11 @@ const userSchema = new Schema(
     passwordHash: { type: String, required: true },
     role: { type: String, required: true, enum: ['client', 'salon_admin', 'operator'] },
     salonId: { type: String }, // for salon_admin
+    /**
+     * Tokens carry the version they were issued at; raising it (a change of role or
+     * salon, a logout) revokes every token issued before.
+     */
+    tokenVersion: { type: Number, required: true, default: 0 },
   },
   { timestamps: true },
 );
@@ -168,6 +173,21 @@ const bookingFactSchema = new Schema(
 );
 bookingFactSchema.index({ salonId: 1, day: 1 });
 
+/**
+ * Rate-limit counters every gateway instance shares (the login limit): one document
+ * per key and window. FerretDB v1 has no TTL indexes, so the store deletes lapsed
+ * windows itself (see gateway/rate-limit-store.ts).
+ */
+const rateLimitSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    hits: { type: Number, required: true },
+    resetAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+rateLimitSchema.index({ resetAt: 1 });
+
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: unknown };
 export type SalonDoc = InferSchemaType<typeof salonSchema>;
 export type ServiceDoc = InferSchemaType<typeof serviceSchema>;
@@ -177,6 +197,7 @@ export type BookingDoc = InferSchemaType<typeof bookingSchema>;
 export type SlotLockDoc = InferSchemaType<typeof slotLockSchema>;
 export type OutboxDoc = InferSchemaType<typeof outboxSchema>;
 export type BookingFactDoc = InferSchemaType<typeof bookingFactSchema>;
+export type RateLimitDoc = InferSchemaType<typeof rateLimitSchema>;
 
 export interface Models {
   User: Model<InferSchemaType<typeof userSchema>>;
@@ -188,6 +209,7 @@ export interface Models {
   SlotLock: Model<SlotLockDoc>;
   Outbox: Model<OutboxDoc>;
   BookingFact: Model<BookingFactDoc>;
+  RateLimit: Model<RateLimitDoc>;
 }
 
 /** Binds the models to a connection. */
@@ -202,6 +224,7 @@ export function createModels(conn: Connection): Models {
     SlotLock: conn.model('SlotLock', slotLockSchema, 'slot_locks'),
     Outbox: conn.model('Outbox', outboxSchema, 'outbox'),
     BookingFact: conn.model('BookingFact', bookingFactSchema, 'booking_facts'),
+    RateLimit: conn.model('RateLimit', rateLimitSchema, 'rate_limits'),
   };
 }
 

@@ -14,9 +14,13 @@ export function createStripe(cfg: Config): Stripe {
 }
 
 /**
- * True when the card was refused (a StripeCardError: 402 `card_declined`,
- * `insufficient_funds`, `expired_card`, ...), as opposed to a transient failure.
+ * True when Stripe refused the payment for good: the card was declined (a
+ * StripeCardError: 402 `card_declined`, `insufficient_funds`, `expired_card`, …) or the
+ * request is one Stripe will never accept (a StripeInvalidRequestError: a payment method
+ * that does not exist or cannot be used, an amount below the minimum) — retrying either
+ * only holds the slot until the hold expires. Rate limits, connection errors, Stripe's
+ * 5xx and anything else are transient.
  */
-export function isCardDeclined(err: unknown): boolean {
-  return err instanceof Stripe.errors.StripeCardError;
+export function isPaymentRefused(err: unknown): boolean {
+  return err instanceof Stripe.errors.StripeCardError || err instanceof Stripe.errors.StripeInvalidRequestError;
 }

@@ -116,8 +116,12 @@ describe('POST /v1/auth/login', () => {
 
 describe('tokens', () => {
   const secret = resolveJwtSecret(cfg);
+  let operatorId = '';
+  beforeAll(async () => {
+    operatorId = String((await gateway.models.User.findOne({ email: OPERATOR.email }).lean())!._id);
+  });
   const sign = (claims: object, opts: jwt.SignOptions = {}, key = secret) =>
-    jwt.sign(claims, key, { algorithm: 'HS256', issuer: cfg.jwt.issuer, audience: cfg.jwt.audience, subject: 'u1', expiresIn: 600, ...opts });
+    jwt.sign(claims, key, { algorithm: 'HS256', issuer: cfg.jwt.issuer, audience: cfg.jwt.audience, subject: operatorId, expiresIn: 600, ...opts });
   const protectedRoute = () => api.post('/v1/salons', { name: 'X', city: 'Y', timezone: 'Europe/Madrid' });
 
   test('when no token is sent to a protected route, then 401', async () => {
@@ -147,7 +151,8 @@ describe('tokens', () => {
   });
 
   test('when a valid operator token is signed with the secret, then it is accepted', async () => {
-    const res = await api.as(sign({ role: 'operator' })).post('/v1/salons', { name: unique('S'), city: 'Y', timezone: 'Europe/Madrid' });
+    const { tokenVersion } = (await gateway.models.User.findById(operatorId).lean())!;
+    const res = await api.as(sign({ role: 'operator', ver: tokenVersion })).post('/v1/salons', { name: unique('S'), city: 'Y', timezone: 'Europe/Madrid' });
     expect(res.status).toBe(201);
   });
 });

@@ -106,6 +106,32 @@ test('when the card is declined, then the booking fails with payment_declined, n
   expect((await settled(client.api, retry.body.bookingId)).status).toBe('confirmed');
 });
 
+test('when Stripe refuses the payment method as invalid, then the booking fails at once with payment_declined and the slot is free again', async () => {
+  const salon = await newSalon(operator);
+  const client = await newClient(anon);
+  const start = at(4, '11:00');
+  const invalid = await client.api.post('/v1/bookings', { ...salon, start, paymentMethod: 'pm_does_not_exist' });
+  expect(invalid.status).toBe(202);
+  // Well inside the hold's 10 minutes: the step is not retried until the hold expires.
+  const failed = await settled(client.api, invalid.body.bookingId, undefined, 30_000);
+  expect(failed).toMatchObject({ status: 'failed', failureReason: 'payment_declined' });
+  expect(await gateway.models.SlotLock.countDocuments({ bookingId: invalid.body.bookingId })).toBe(0);
+
+  const retry = await client.api.post('/v1/bookings', { ...salon, start, paymentMethod: 'pm_card_visa' });
+  expect((await settled(client.api, retry.body.bookingId)).status).toBe('confirmed');
+});
+
+test('when the service is free, then the booking confirms without asking Stripe', async () => {
+  const salon = await newSalon(operator, { priceCents: 0 });
+  const client = await newClient(anon);
+  const res = await client.api.post('/v1/bookings', { ...salon, start: at(4, '12:00'), paymentMethod: 'pm_card_visa' });
+  expect(res.status).toBe(202);
+  expect(await settled(client.api, res.body.bookingId, undefined, 30_000)).toMatchObject({ status: 'confirmed', priceCents: 0 });
+  const doc = await gateway.models.Booking.findById(res.body.bookingId).lean();
+  expect(doc!.paymentIntentId).toBeUndefined();
+  expect(await chargesFor(stripe, res.body.bookingId)).toEqual([]);
+});
+
 test('when sagas confirm and compensate, then their outcome, duration, step failures and compensations reach CloudWatch', async () => {
   const since = new Date();
   const read = () =>

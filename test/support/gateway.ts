@@ -1,12 +1,12 @@
 /** Starts the real gateway on port 0 against the test stack, and speaks HTTP to it. */
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadConfig } from '../../src/config';
 import { type Gateway, startGateway } from '../../src/gateway/server';
 import { unique } from './ids';
 
 export const OPERATOR = { email: 'operator@instudio.test', password: 'operator-password-1' };
 
-export async function startTestGateway(env: Record<string, string> = {}): Promise<Gateway> {
+export async function startTestGateway(env: Record<string, string> = {}, logger?: Logger): Promise<Gateway> {
   const cfg = loadConfig({
     ...process.env,
     INSTUDIO_OPERATOR_EMAIL: OPERATOR.email,
@@ -15,7 +15,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
     ...env,
   });
-  return startGateway(cfg, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { port: 0 });
+  return startGateway(cfg, logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { port: 0 });
 }
 
 export interface Reply<T = any> {
@@ -59,8 +59,8 @@ export class ApiClient {
   post<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
     return this.request<T>('POST', path, { body, headers });
   }
-  patch<T = any>(path: string, body?: unknown) {
-    return this.request<T>('PATCH', path, { body });
+  patch<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request<T>('PATCH', path, { body, headers });
   }
 }
 

@@ -26,11 +26,11 @@ test('when JWT_SECRET is set, then it is used as is', () => {
   expect(resolveJwtSecret(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }))).toBe(secret);
 });
 
-test('tokens carry sub, role, salonId, iss, aud and exp, and verify back', () => {
+test('tokens carry sub, role, salonId, version, iss, aud and exp, and verify back', () => {
   const tokens = createTokenService({ secret: 'k'.repeat(40), issuer: 'i', audience: 'a', ttlSeconds: 120 });
-  const { token, expiresIn } = tokens.issue({ userId: 'u1', role: 'salon_admin', salonId: 's1' });
+  const { token, expiresIn } = tokens.issue({ userId: 'u1', role: 'salon_admin', salonId: 's1', tokenVersion: 3 });
   expect(expiresIn).toBe(120);
-  expect(tokens.verify(token)).toEqual({ userId: 'u1', role: 'salon_admin', salonId: 's1' });
+  expect(tokens.verify(token)).toEqual({ userId: 'u1', role: 'salon_admin', salonId: 's1', tokenVersion: 3 });
   const other = createTokenService({ secret: 'k'.repeat(40), issuer: 'i', audience: 'someone-else', ttlSeconds: 120 });
   expect(() => other.verify(token)).toThrow(/invalid/);
 });

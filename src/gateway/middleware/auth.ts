@@ -2,6 +2,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError } from '../../domain/errors';
 import type { Principal, Role, TokenService } from '../auth';
+import type { Privileges } from '../privileges';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -14,15 +15,27 @@ declare global {
 
 /**
  * Reads the Bearer token when one is sent. A missing token leaves the request
- * anonymous; a bad one is a 401 at once (never silently anonymous).
+ * anonymous; a bad one is a 401 at once (never silently anonymous), and so is one
+ * issued before its account's role or salon changed or it logged out.
  */
-export function authenticate(tokens: TokenService): RequestHandler {
-  return (req: Request, _res: Response, next: NextFunction) => {
+export function authenticate(tokens: TokenService, privileges: Privileges): RequestHandler {
+  return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
     if (header === undefined) return next();
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError('unauthenticated', 'use the header "Authorization: Bearer <token>"');
-    req.auth = tokens.verify(match[1]!);
+    const who = tokens.verify(match[1]!);
+    let account;
+    try {
+      account = await privileges.current(who.userId);
+    } catch (err) {
+      throw new AppError('unavailable', 'the token cannot be checked right now; retry in a few seconds', { retryAfterSec: 2, cause: err });
+    }
+    if (!account) throw new AppError('unauthenticated', 'the token’s account no longer exists');
+    if (account.tokenVersion !== who.tokenVersion) {
+      throw new AppError('unauthenticated', 'this token was revoked (the account’s role or salon changed, or it logged out); log in again');
+    }
+    req.auth = who;
     next();
   };
 }

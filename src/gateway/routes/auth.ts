@@ -1,20 +1,25 @@
-/** Registration and login. */
+/** Registration, login and logout. */
 import type { Express } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { z } from 'zod';
 import { AppError } from '../../domain/errors';
 import type { EventPublisher } from '../../infra/events';
 import type { Models } from '../../infra/models';
 import { isDuplicateKeyError } from '../../infra/mongo';
 import { TOPICS } from '../../shared/topics';
-import { hashPassword, type TokenService, verifyPassword } from '../auth';
+import { checkPassword, hashPassword, type TokenService } from '../auth';
+import { principal } from '../middleware/auth';
 import { rateLimitHandler } from '../middleware/rate-limit';
-import { parse } from '../middleware/validate';
-import { LoginBody, RegisterBody } from '../schemas';
 import { requestId } from '../middleware/request-id';
+import { parse } from '../middleware/validate';
+import { type Privileges, REVOKE_TOKENS } from '../privileges';
+import { MongoRateLimitStore } from '../rate-limit-store';
+import { LoginBody, RegisterBody } from '../schemas';
 
 export interface AuthDeps {
   models: Models;
   tokens: TokenService;
+  privileges: Privileges;
   events: EventPublisher;
   loginLimitPerMinute: number;
 }
@@ -25,13 +30,17 @@ const dummyHash = hashPassword('not-a-real-password');
 export function authRoutes(app: Express, deps: AuthDeps): void {
   const { models, tokens, events } = deps;
 
-  // Stricter than the general limit: per IP and email, against password guessing.
+  // Stricter than the general limit: failed attempts per client address and account,
+  // against password guessing, counted in MongoDB so that every gateway instance shares the count. The
+  // body is parsed first, so the limit counts the very identity the lookup uses.
   const loginLimiter = rateLimit({
     windowMs: 60_000,
     limit: deps.loginLimitPerMinute,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${typeof req.body?.email === 'string' ? req.body.email.toLowerCase() : ''}`,
+    skipSuccessfulRequests: true, // failed attempts count: a right password is not a guess
+    store: new MongoRateLimitStore(models.RateLimit, 'login:'),
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${(req.body as { email: string }).email}`,
     handler: rateLimitHandler('login attempts'),
   });
 
@@ -55,23 +64,44 @@ export function authRoutes(app: Express, deps: AuthDeps): void {
     } catch (err) {
       req.log.error({ err, userId: id }, 'could not publish user.registered');
     }
-    const { token } = tokens.issue({ userId: id, role: 'client' });
+    const { token } = tokens.issue({ userId: id, role: 'client', tokenVersion: user.tokenVersion });
     res
       .status(201)
       .location(`/v1/users/${id}`)
       .json({ user: { id, email: user.email, name: user.name, role: user.role }, token });
   });
 
-  app.post('/v1/auth/login', loginLimiter, async (req, res) => {
-    const body = parse(LoginBody, req.body);
-    const user = await models.User.findOne({ email: body.email }).lean();
-    const ok = await verifyPassword(body.password, user?.passwordHash ?? (await dummyHash));
-    if (!user || !ok) throw new AppError('unauthenticated', 'wrong email or password');
-    const issued = tokens.issue({
-      userId: String(user._id),
-      role: user.role,
-      ...(user.salonId ? { salonId: user.salonId } : {}),
-    });
-    res.json(issued);
+  app.post(
+    '/v1/auth/login',
+    (req, _res, next) => {
+      req.body = parse(LoginBody, req.body);
+      next();
+    },
+    loginLimiter,
+    async (req, res) => {
+      const body = req.body as z.infer<typeof LoginBody>;
+      const user = await models.User.findOne({ email: body.email }).lean();
+      const check = await checkPassword(body.password, user?.passwordHash ?? (await dummyHash));
+      if (!user || !check.ok) throw new AppError('unauthenticated', 'wrong email or password');
+      if (check.rehash) {
+        // A hash from an older scheme or weaker parameters: replaced now that the password is known.
+        await models.User.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash: await hashPassword(body.password) } });
+      }
+      const issued = tokens.issue({
+        userId: String(user._id),
+        role: user.role,
+        ...(user.salonId ? { salonId: user.salonId } : {}),
+        tokenVersion: user.tokenVersion ?? 0,
+      });
+      res.json(issued);
+    },
+  );
+
+  /** Revokes every token of the account (this one included): a logout on every device. */
+  app.post('/v1/auth/logout', async (req, res) => {
+    const who = principal(req);
+    await models.User.updateOne({ _id: who.userId }, REVOKE_TOKENS);
+    deps.privileges.forget(who.userId);
+    res.status(204).end();
   });
 }

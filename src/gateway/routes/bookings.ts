@@ -28,6 +28,8 @@ export interface BookingRoutesDeps {
   enqueue: Enqueue;
   /** What the saga is started with: the hold's time to live, tries per compensation. */
   booking: { holdTtlMs: number; compensationAttempts: number };
+  /** How many days ahead a booking may start (BOOKING_MAX_ADVANCE_DAYS, until salons set their own). */
+  maxAdvanceDays: number;
   /** Where the catalogue a booking is priced from is kept between catalogue changes. */
   cache: ResponseCache;
   now: () => Date;
@@ -92,6 +94,9 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
     const start = new Date(body.start);
     const startErrors = [];
     if (start.getTime() <= now.getTime()) startErrors.push('must be in the future');
+    if (start.getTime() > now.getTime() + deps.maxAdvanceDays * 86_400_000) {
+      startErrors.push(`must be at most ${deps.maxAdvanceDays} days ahead`);
+    }
     if (start.getTime() % (GRANULE_MIN * 60_000) !== 0) startErrors.push(`must fall on a ${GRANULE_MIN}-minute boundary (see availability)`);
     if (startErrors.length > 0) {
       throw new AppError('validation', `start ${startErrors.join(' and ')}`, {

@@ -16,6 +16,7 @@ import { requireRole, requireSalonManager } from '../middleware/auth';
 import { parse } from '../middleware/validate';
 import {
   AvailabilityQuery,
+  PROMOTION_MAX_LEAD_DAYS,
   PromotionBody,
   SalonBody,
   SalonPatch,
@@ -193,6 +194,16 @@ export function catalogueRoutes(app: Express, deps: CatalogueDeps): void {
     const { salonId } = req.params;
     requireSalonManager(req, salonId);
     const body = parse(PromotionBody, req.body);
+    const now = deps.now().getTime();
+    const dateErrors = [
+      ...(Date.parse(body.endsAt) <= now ? [{ field: 'endsAt', message: 'must be in the future' }] : []),
+      ...(Date.parse(body.startsAt) > now + PROMOTION_MAX_LEAD_DAYS * 86_400_000
+        ? [{ field: 'startsAt', message: `must be at most ${PROMOTION_MAX_LEAD_DAYS} days ahead` }]
+        : []),
+    ];
+    if (dateErrors.length > 0) {
+      throw new AppError('validation', dateErrors.map((e) => `${e.field} ${e.message}`).join('; '), { errors: dateErrors });
+    }
     await findSalon(salonId);
     await checkServicesOf(salonId, body.serviceIds);
     const promotion = await models.Promotion.create({

@@ -1,4 +1,7 @@
-/** Liveness and readiness. Readiness checks each dependency with a short deadline. */
+/**
+ * Liveness and readiness. Readiness checks each dependency with a short deadline; why a
+ * dependency is down (its error text names hosts and ports) is shown to operators only.
+ */
 import type { Express } from 'express';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -8,7 +11,7 @@ export function healthRoutes(app: Express, checks: Record<string, ReadinessCheck
     res.json({ status: 'ok' });
   });
 
-  app.get('/readyz', async (_req, res) => {
+  app.get('/readyz', async (req, res) => {
     const results = await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
         try {
@@ -23,6 +26,10 @@ export function healthRoutes(app: Express, checks: Record<string, ReadinessCheck
       }),
     );
     const ready = results.every(([, r]) => r.status === 'up');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
+    const detailed = req.auth?.role === 'operator';
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
+      checks: Object.fromEntries(results.map(([name, r]) => [name, detailed ? r : { status: r.status }])),
+    });
   });
 }
