@@ -51,3 +51,21 @@ describe('portOf', () => {
 
   test('an address without a port is an error', () => expect(() => portOf('http://example.com')).toThrow(ConfigError));
 });
+
+describe('TRUST_PROXY', () => {
+  test.each([
+    [undefined, false],
+    ['off', false],
+    ['false', false],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.0/8, 172.16.0.0/12', ['10.0.0.0/8', '172.16.0.0/12']],
+    ['loopback,::1,fd00::/8', ['loopback', '::1', 'fd00::/8']],
+  ])('%s → %j', (value, expected) => {
+    expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).gateway.trustProxy).toEqual(expected);
+  });
+
+  test.each(['true', 'everyone', '10.0.0.0/33', '300.1.1.1', '-1'])('%s is refused, saying what to use', (value) => {
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY: use off, a hop count/);
+  });
+});
