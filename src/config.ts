@@ -29,22 +29,18 @@ const isAddressOrCidr = (entry: string): boolean => {
   if (family === 0 || rest.length > 0) return false;
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 };
-const trustProxy = z
-  .string()
-  .transform((s) => s.trim())
-  .pipe(
-    z.union([
-      z.enum(['false', 'off', '0']).transform(() => false as const),
-      z
-        .string()
-        .regex(/^[1-9]\d{0,1}$/)
-        .transform(Number),
-      z
-        .string()
-        .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
-        .pipe(z.array(z.string().refine(isAddressOrCidr)).min(1)),
-    ], { error: 'use off, a hop count (1–99) or a comma-separated list of proxy addresses or CIDRs, for example 10.0.0.0/8' }),
-  );
+const trustProxy = z.string().transform((raw, ctx): false | number | string[] => {
+  const value = raw.trim();
+  if (['off', 'false', '0'].includes(value)) return false;
+  if (/^[1-9]\d?$/.test(value)) return Number(value);
+  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  if (entries.length > 0 && entries.every(isAddressOrCidr)) return entries;
+  ctx.addIssue({
+    code: 'custom',
+    message: 'use off, a hop count (1–99) or a comma-separated list of proxy addresses or CIDRs, for example 10.0.0.0/8',
+  });
+  return z.NEVER;
+});
 
 export const repoRoot = path.resolve(__dirname, '..');
 
