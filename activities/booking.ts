@@ -34,6 +34,8 @@ export interface Reservation {
   priceCents: number;
   currency: string;
   cancellationWindowHours: number;
+  /** Set when the API accepted a cancellation before the saga started: the saga cancels at once. */
+  cancelRequestedAt?: string;
 }
 
 export interface BookingRef {

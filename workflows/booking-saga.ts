@@ -1,83 +1,82 @@
 /**
- * The booking saga: create reservation → check availability → confirm payment →
- * confirm booking. Each step registers its compensation before it runs; on failure,
- * hold expiry or cancellation the compensations run in reverse order, in a
- * non-cancellable scope, each retried until it succeeds — or, past its retry budget,
- * the saga raises NeedsAttention and waits for an operator's retryCompensation signal.
+ * The booking workflow (`booking:<id>`): one execution owns a booking from the request
+ * until its appointment starts.
+ *
+ * Before confirmation it is a saga: create reservation → hold the slot → charge →
+ * confirm. Each step registers its compensation before it runs; on failure, hold expiry
+ * or cancellation every compensation runs (in reverse order, each retried; one that
+ * still fails does not stop the others) and those left failing wait together for an
+ * operator's retryCompensation signal (NeedsAttention). After confirmation it sleeps on
+ * durable timers: the reminder 24 h ahead, then the start, cancellable until then.
+ *
+ * A cancellation is accepted or refused in one place, whichever way it comes (the
+ * gateway's update, the operators' signal, or the booking document when it was
+ * requested before the saga started), and it is recorded with the moment and the status
+ * it was accepted in: that — not when the compensation happens to run — decides the
+ * refund. Once the saga is compensating, a cancellation is refused.
+ *
+ * Versioning: executions started before the `lifecycle-v2` patch run
+ * booking-saga-v1.ts unchanged (see README, "Changing the workflow").
  *
  * Deterministic code only: no I/O, no Node builtins (lint-enforced).
  */
-import {
-  ActivityCancellationType,
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  isCancellation,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
-import type { BookingActivities, Reservation } from '../activities/booking';
-import { type BookingStatus, FAILURE_TYPES, type FailureReason, REASON_OF_TYPE, refundOnCancel } from '../src/domain/booking';
+import { CancellationScope, condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Reservation } from '../activities/booking';
+import { type BookingStatus, refundOnCancel } from '../src/domain/booking';
 import {
   type BookingInput,
+  type CancelResult,
   cancelSignal,
   cancelUpdate,
   retryCompensationSignal,
   type SagaStatus,
   statusQuery,
-  taskQueueFor,
 } from '../src/shared/booking';
 import { BookingStatusKey, NeedsAttentionKey } from '../src/shared/search-attributes';
+import { bookingSagaV1 } from './booking-saga-v1';
+import { PATCHES } from './patches';
+import {
+  CancelRequested,
+  compensationSteps,
+  dbStep,
+  DEFAULT_COMPENSATION_ATTEMPTS,
+  DEFAULT_HOLD_TTL_MS,
+  holdStep,
+  money,
+  paymentStep,
+  raceHold,
+  reasonOf,
+  REMINDER_BEFORE_MS,
+  reminderStep,
+  sagaFailure,
+} from './saga-common';
 
-export const DEFAULT_HOLD_TTL_MS = 10 * 60_000;
-
-const businessFailures = Object.values(FAILURE_TYPES);
-
-// Timeout and retry profiles, one per kind of step.
-const dbStep = proxyActivities<BookingActivities>({
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 20, nonRetryableErrorTypes: businessFailures },
-});
-const paymentStep = proxyActivities<BookingActivities>({
-  startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: '10 seconds',
-  // The workflow waits for a cancelled payment to stop before it compensates, so a
-  // charge can never land after its refund.
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  // No attempt limit: the hold's expiry bounds how long a payment may keep retrying.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', nonRetryableErrorTypes: businessFailures },
-});
-const compensationSteps = (maximumAttempts: number) =>
-  proxyActivities<BookingActivities>({
-    startToCloseTimeout: '15 seconds',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts },
-  });
-export const DEFAULT_COMPENSATION_ATTEMPTS = 10;
-
-// The reminder is back-office work: it runs on the low-priority task queue.
-const reminderStep = proxyActivities<BookingActivities>({
-  taskQueue: taskQueueFor('low'),
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
-});
-
-export const REMINDER_BEFORE_MS = 24 * 3_600_000;
+export { DEFAULT_COMPENSATION_ATTEMPTS, DEFAULT_HOLD_TTL_MS, REMINDER_BEFORE_MS } from './saga-common';
 
 interface Compensation {
   name: string;
   run: () => Promise<unknown>;
 }
 
-class HoldExpired extends Error {}
-class CancelRequested extends Error {}
+/** A cancellation as accepted: when, and in which status of the booking. */
+interface Cancellation {
+  at: number;
+  status: BookingStatus;
+}
 
 export async function bookingSaga(input: BookingInput): Promise<SagaStatus> {
+  if (!patched(PATCHES.lifecycleV2)) return bookingSagaV1(input);
+  return bookingLifecycle(input);
+}
+
+async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
   const state: SagaStatus = { step: 'createReservation', status: 'pending', compensations: [], needsAttention: false };
   const ref = { bookingId: input.bookingId };
+  const holdTtlMs = input.holdTtlMs ?? DEFAULT_HOLD_TTL_MS;
   const compensationStep = compensationSteps(input.compensationAttempts ?? DEFAULT_COMPENSATION_ATTEMPTS);
-  let cancelRequested = false;
+  let cancellation: Cancellation | undefined;
+  /** How the saga ends when it compensates: fixed before the compensations run. */
+  let outcome: 'failed' | 'cancelled' = 'failed';
   let retryRequested = false;
 
   const setStatus = (status: BookingStatus): void => {
@@ -85,62 +84,83 @@ export async function bookingSaga(input: BookingInput): Promise<SagaStatus> {
     upsertSearchAttributes([{ key: BookingStatusKey, value: status }]);
   };
 
+  // The one rule for cancelling, shared by the update (which answers) and the signal (which cannot).
+  const refusal = (): string | undefined => {
+    if (state.status === 'failed' || state.status === 'cancelled') return `it is already ${state.status}`;
+    if (state.step === 'compensating') return 'its saga is already undoing it';
+    if (state.step === 'done') return 'its appointment has started';
+    return undefined;
+  };
+  const acceptCancel = (): CancelResult => {
+    cancellation ??= { at: Date.now(), status: state.status };
+    return { accepted: true, status: state.status };
+  };
   setHandler(statusQuery, () => state);
   setHandler(retryCompensationSignal, () => {
     retryRequested = true;
   });
   setHandler(cancelSignal, () => {
-    if (state.status !== 'failed' && state.status !== 'cancelled') cancelRequested = true;
+    if (refusal() === undefined) acceptCancel();
   });
-  setHandler(
-    cancelUpdate,
-    () => {
-      cancelRequested = true;
-      return { accepted: true, status: state.status };
+  setHandler(cancelUpdate, acceptCancel, {
+    validator: () => {
+      const why = refusal();
+      if (why !== undefined) throw new Error(`booking ${input.bookingId} cannot be cancelled: ${why}`);
     },
-    {
-      validator: () => {
-        if (state.status === 'failed' || state.status === 'cancelled' || state.step === 'compensating') {
-          throw new Error(`booking ${input.bookingId} is ${state.status}; there is nothing to cancel`);
-        }
-      },
-    },
-  );
+  });
+  const cancelled = (): boolean => cancellation !== undefined;
+  const stopIfCancelled = (): void => {
+    if (cancelled()) throw new CancelRequested();
+  };
 
   const compensations: Compensation[] = [];
   const register = (name: string, run: () => Promise<unknown>): void => {
     compensations.unshift({ name, run });
   };
 
-  /** Runs the compensations (LIFO); one that exhausts its retries waits for an operator. */
+  /**
+   * Runs every compensation (LIFO), each with its retries; those that still fail wait
+   * together for an operator, and only they run again.
+   */
   const compensate = async (): Promise<void> => {
     state.step = 'compensating';
     await CancellationScope.nonCancellable(async () => {
-      for (const c of compensations) {
-        for (;;) {
+      let pending = [...compensations];
+      for (;;) {
+        const failed: Compensation[] = [];
+        for (const c of pending) {
           try {
             await c.run();
             state.compensations.push(c.name);
-            break;
           } catch {
-            state.needsAttention = true;
-            upsertSearchAttributes([{ key: NeedsAttentionKey, value: true }]);
-            retryRequested = false;
-            await condition(() => retryRequested);
-            state.needsAttention = false;
-            upsertSearchAttributes([{ key: NeedsAttentionKey, value: false }]);
+            failed.push(c);
           }
         }
+        if (failed.length === 0) break;
+        state.needsAttention = true;
+        state.failedCompensations = failed.map((c) => c.name);
+        upsertSearchAttributes([{ key: NeedsAttentionKey, value: true }]);
+        retryRequested = false;
+        await condition(() => retryRequested);
+        state.needsAttention = false;
+        state.failedCompensations = undefined;
+        upsertSearchAttributes([{ key: NeedsAttentionKey, value: false }]);
+        pending = failed;
       }
     });
     state.step = 'done';
   };
 
+  const refund = (amountCents: number | undefined, summary: string) => async () => {
+    const args = amountCents === undefined ? ref : { ...ref, amountCents };
+    state.refundedCents = (await compensationStep.refundPayment.executeWithOptions({ summary }, [args])).refundedCents;
+  };
+
   let reservation: Reservation | undefined;
   try {
-    // Step 1. Its compensation marks the booking failed or cancelled, as it turns out.
+    // Step 1. Its compensation marks the booking failed or cancelled, as it turned out.
     register('markBooking', () =>
-      cancelRequested
+      outcome === 'cancelled'
         ? compensationStep.markBookingCancelled.executeWithOptions({ summary: 'Mark the booking cancelled' }, [
             { ...ref, salonId: input.salonId, refundedCents: state.refundedCents ?? 0 },
           ])
@@ -149,121 +169,72 @@ export async function bookingSaga(input: BookingInput): Promise<SagaStatus> {
           ]),
     );
     reservation = await dbStep.createReservation.executeWithOptions({ summary: 'Create the reservation (price, end, hold window)' }, [input]);
-    if (cancelRequested) throw new CancelRequested();
+    // A cancellation the API accepted before this saga existed waits on the booking document.
+    if (reservation.cancelRequestedAt !== undefined) cancellation ??= { at: Date.parse(reservation.cancelRequestedAt), status: 'pending' };
+    stopIfCancelled();
 
     // Step 2.
     state.step = 'checkAvailability';
     register('releaseHold', () => compensationStep.releaseHold.executeWithOptions({ summary: 'Undo: release the held slot' }, [ref]));
-    const { staffId } = await dbStep.checkAvailability.executeWithOptions({ summary: 'Hold the slot for a qualified staff member' }, [ref]);
+    const { staffId } = await holdStep.checkAvailability.executeWithOptions({ summary: 'Hold the slot for a qualified staff member' }, [ref]);
     state.staffId = staffId;
     setStatus('held');
-    if (cancelRequested) throw new CancelRequested();
+    stopIfCancelled();
 
     // Step 3, racing the hold's expiry and a cancellation.
     state.step = 'confirmPayment';
-    register('refundPayment', async () => {
-      state.refundedCents = (await compensationStep.refundPayment.executeWithOptions({ summary: 'Undo: refund (or void) the payment' }, [ref])).refundedCents;
-    });
+    register('refundPayment', refund(undefined, 'Undo: refund (or void) the payment'));
     await raceHold(
       () => paymentStep.confirmPayment.executeWithOptions({ summary: `Charge ${money(reservation!.priceCents, reservation!.currency)}` }, [ref]),
-      input.holdTtlMs ?? DEFAULT_HOLD_TTL_MS,
-      () => cancelRequested,
+      holdTtlMs,
+      cancelled,
     );
 
-    // Step 4.
+    // Step 4. A cancellation accepted while it ran was accepted before confirmation: undone in full.
     state.step = 'confirmBooking';
     await dbStep.confirmBooking.executeWithOptions({ summary: 'Confirm the booking' }, [ref]);
+    stopIfCancelled();
     setStatus('confirmed');
     state.step = 'confirmed';
   } catch (err) {
-    if (err instanceof CancelRequested) {
-      await compensate();
-      setStatus('cancelled');
-      return state;
-    }
-    state.failureReason = reasonOf(err);
+    // An accepted cancellation decides the outcome, whatever failed after it.
+    outcome = cancelled() ? 'cancelled' : 'failed';
+    if (outcome === 'failed') state.failureReason = reasonOf(err);
     await compensate();
-    setStatus('failed');
-    if (err instanceof HoldExpired) {
-      throw ApplicationFailure.create({
-        type: FAILURE_TYPES.HoldExpired,
-        message: `payment did not complete within ${(input.holdTtlMs ?? DEFAULT_HOLD_TTL_MS) / 1000} s; the hold was released`,
-        nonRetryable: true,
-      });
-    }
-    if (err instanceof ActivityFailure || err instanceof ApplicationFailure) throw err;
-    throw ApplicationFailure.create({ type: 'SagaFailed', message: String(err), nonRetryable: true });
+    setStatus(outcome);
+    if (outcome === 'cancelled') return state;
+    throw sagaFailure(err, holdTtlMs);
   }
 
   // Confirmed: a durable timer for the reminder 24 h ahead, unless cancelled first.
   const untilReminder = new Date(input.start).getTime() - REMINDER_BEFORE_MS - Date.now();
-  if (untilReminder > 0 && !(await condition(() => cancelRequested, untilReminder))) {
+  if (untilReminder > 0 && !(await condition(cancelled, untilReminder))) {
     try {
       await reminderStep.sendReminder.executeWithOptions({ summary: 'Send the reminder, 24 h ahead' }, [ref]);
     } catch {
       // A reminder that could not be sent never undoes a confirmed booking.
     }
   }
-  // Then wait until the appointment starts for a cancellation; after that the saga is done.
+  // Then cancellable until the appointment starts; after that the workflow is done.
   const untilStart = new Date(input.start).getTime() - Date.now();
-  if (untilStart > 0 && (await condition(() => cancelRequested, untilStart))) {
-    const refundable = refundOnCancel({
-      priceCents: reservation.priceCents,
-      start: new Date(input.start),
-      cancelledAt: new Date(Date.now()),
-      windowHours: reservation.cancellationWindowHours,
-    });
-    // After confirmation the refund follows the salon's cancellation window.
-    compensations.splice(compensations.findIndex((c) => c.name === 'refundPayment'), 1, {
-      name: 'refundPayment',
-      run: async () => {
-        state.refundedCents = (
-          await compensationStep.refundPayment.executeWithOptions({ summary: `Refund ${money(refundable, reservation.currency)} (cancellation window)` }, [
-            { ...ref, amountCents: refundable },
-          ])
-        ).refundedCents;
-      },
-    });
-    await compensate();
-    setStatus('cancelled');
-  } else {
+  if (untilStart > 0) await condition(cancelled, untilStart);
+  if (cancellation === undefined) {
     state.step = 'done';
+    return state;
   }
+  // Accepted once confirmed: the salon's window decides, at the moment it was accepted.
+  const refundable = refundOnCancel({
+    priceCents: reservation.priceCents,
+    start: new Date(input.start),
+    cancelledAt: new Date(cancellation.at),
+    windowHours: reservation.cancellationWindowHours,
+  });
+  compensations.splice(compensations.findIndex((c) => c.name === 'refundPayment'), 1, {
+    name: 'refundPayment',
+    run: refund(refundable, `Refund ${money(refundable, reservation.currency)} (cancellation window)`),
+  });
+  outcome = 'cancelled';
+  await compensate();
+  setStatus('cancelled');
   return state;
-
-  /** Runs the payment; a hold expiry or a cancellation cancels it and is thrown instead. */
-  async function raceHold(pay: () => Promise<unknown>, ttlMs: number, cancelled: () => boolean): Promise<void> {
-    const paymentScope = new CancellationScope();
-    const payment = paymentScope.run(pay);
-    const timerScope = new CancellationScope();
-    const interrupt = timerScope.run(async () => ((await condition(cancelled, ttlMs)) ? ('cancelled' as const) : ('expired' as const)));
-    interrupt.catch(() => undefined); // cancelled below once the payment settles first
-    let winner: 'paid' | 'cancelled' | 'expired';
-    try {
-      winner = await Promise.race([payment.then(() => 'paid' as const), interrupt]);
-    } finally {
-      timerScope.cancel();
-    }
-    if (winner === 'paid') return;
-    paymentScope.cancel();
-    try {
-      await payment; // waits for the activity to acknowledge (WAIT_CANCELLATION_COMPLETED)
-    } catch (err) {
-      if (!isCancellation(err)) throw err; // a business failure that landed first wins
-    }
-    throw winner === 'cancelled' ? new CancelRequested() : new HoldExpired();
-  }
 }
-
-/** 2500, 'EUR' → "25.00 EUR" (for the Temporal UI's activity summaries). */
-function money(cents: number, currency: string): string {
-  return `${(cents / 100).toFixed(2)} ${currency}`;
-}
-
-function reasonOf(err: unknown): FailureReason {
-  if (err instanceof HoldExpired) return 'hold_expired';
-  const failure = err instanceof ActivityFailure ? err.cause : err;
-  if (failure instanceof ApplicationFailure && failure.type) return REASON_OF_TYPE[failure.type] ?? 'error';
-  return 'error';
-}
-

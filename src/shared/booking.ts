@@ -39,6 +39,8 @@ export interface SagaStatus {
   /** Compensations run so far, in the order they ran. */
   compensations: string[];
   needsAttention: boolean;
+  /** While it waits for an operator: the compensations that exhausted their retries. */
+  failedCompensations?: string[];
   refundedCents?: number;
 }
 

@@ -4,10 +4,25 @@
  * fails here. A new branch gets its history with test/replay/record-histories.ts; a
  * change to an old one must be versioned (patched) so that its history still replays.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { PATCHES } from '../../workflows/patches';
 import { historyFile, RECORDED_BRANCHES } from './record-histories';
+
+interface Marker {
+  markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> };
+}
+
+/** The patch ids a committed history recorded (its core_patch markers). */
+function patchesOf(file: string): string[] {
+  const { events } = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { events: Marker[] };
+  return events
+    .map((e) => e.markerRecordedEventAttributes)
+    .filter((m) => m?.markerName === 'core_patch')
+    .map((m) => (JSON.parse(Buffer.from(m!.details!['patch-data']!.payloads![0]!.data!, 'base64').toString()) as { id: string }).id);
+}
 
 const dir = path.join(__dirname, 'histories');
 const histories = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -24,4 +39,18 @@ test('every branch of the saga has a committed history', () => {
 test.each(histories)('%s replays without non-determinism', async (file) => {
   const history = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
   await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, `booking:${file}`)).resolves.toBeUndefined();
+});
+
+test('a committed history is never changed, only added (git history of the folder)', () => {
+  const changed = execFileSync('git', ['log', '--diff-filter=MDR', '--format=', '--name-only', '--', 'test/replay/histories'], {
+    cwd: path.join(__dirname, '..', '..'),
+    encoding: 'utf8',
+  }).trim();
+  expect(changed).toBe('');
+});
+
+test('histories recorded since the lifecycle-v2 patch carry its marker; older ones do not, and replay the code they began on', () => {
+  for (const file of histories) {
+    expect([file, patchesOf(file)]).toEqual([file, file.startsWith('booking-saga-v2-') ? [PATCHES.lifecycleV2] : []]);
+  }
 });

@@ -14,11 +14,25 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { FAILURE_TYPES } from '../../src/domain/booking';
 import { cancelSignal, cancelUpdate, retryCompensationSignal, type SagaStatus, statusQuery } from '../../src/shared/booking';
-import { business, createSagaEnv, DAY, gate, type Harness, type SagaEnv, stubs } from '../support/saga-harness';
+import { business, createSagaEnv, DAY, gate, type Harness, RESERVATION, type SagaEnv, stubs } from '../support/saga-harness';
 import { eventually } from '../support/wait';
 
 /** The two histories recorded first (on the dev server), kept as they are. */
 const ORIGINAL = ['confirmed', 'compensated'];
+/**
+ * Recorded from the workflow before the `lifecycle-v2` patch (which booking-saga-v1.ts
+ * keeps): the sagas running when it shipped. Their recipes left with that code; the
+ * histories stay, never replaced.
+ */
+const BEFORE_LIFECYCLE_V2 = [
+  'confirmed-with-reminder',
+  'cancelled-before-confirmation',
+  'cancelled-by-signal',
+  'cancelled-after-confirmation',
+  'declined',
+  'hold-expired',
+  'needs-attention-retried',
+];
 
 type Run = (saga: SagaEnv, handle: WorkflowHandle) => Promise<unknown>;
 
@@ -49,15 +63,16 @@ function cancelDuringPayment(cancel: (handle: WorkflowHandle) => Promise<unknown
   };
 }
 
+/** The branches of today's workflow (`v2-…`: since the lifecycle-v2 patch). */
 export const BRANCHES: Record<string, Branch> = {
   // Confirmed three days ahead: the reminder's durable timer fires, then the saga waits until the start.
-  'confirmed-with-reminder': { harness: () => stubs(), leadMs: 3 * DAY, drive: outcome },
+  'v2-confirmed-with-reminder': { harness: () => stubs(), leadMs: 3 * DAY, drive: outcome },
   // Cancelled (update) while the payment runs: the payment is cancelled, every step undone.
-  'cancelled-before-confirmation': cancelDuringPayment((handle) => handle.executeUpdate(cancelUpdate)),
+  'v2-cancelled-before-confirmation': cancelDuringPayment((handle) => handle.executeUpdate(cancelUpdate)),
   // The same by the durable signal (what the gateway falls back to when no answer comes).
-  'cancelled-by-signal': cancelDuringPayment((handle) => handle.signal(cancelSignal)),
+  'v2-cancelled-by-signal': cancelDuringPayment((handle) => handle.signal(cancelSignal)),
   // Cancelled once confirmed, outside the window: refunded in full.
-  'cancelled-after-confirmation': {
+  'v2-cancelled-after-confirmation': {
     harness: () => stubs(),
     leadMs: 3 * DAY,
     drive: async (saga, handle) => {
@@ -66,10 +81,41 @@ export const BRANCHES: Record<string, Branch> = {
       return outcome(saga, handle);
     },
   },
+  // Cancelled through the booking document before the saga started: cancelled at once.
+  'v2-cancelled-before-start': {
+    harness: () => stubs({ createReservation: async () => ({ ...RESERVATION, cancelRequestedAt: '2026-12-01T10:00:00.000Z' }) }),
+    drive: outcome,
+  },
+  // Cancelled while step 4 runs: undone in full, as accepted before confirmation.
+  'v2-cancelled-while-confirming': (() => {
+    const confirming = gate();
+    return {
+      harness: () => stubs({ confirmBooking: () => confirming.wait(undefined) }),
+      drive: async (saga, handle) => {
+        await until(handle, 'step 4', (s) => s.step === 'confirmBooking');
+        await handle.executeUpdate(cancelUpdate);
+        confirming.open();
+        return outcome(saga, handle);
+      },
+    };
+  })(),
   // The card is declined at payment: refund (nothing), release, mark failed.
-  declined: { harness: () => stubs({ confirmPayment: business(FAILURE_TYPES.PaymentDeclined) }), drive: outcome },
+  'v2-declined': { harness: () => stubs({ confirmPayment: business(FAILURE_TYPES.PaymentDeclined) }), drive: outcome },
+  // A cancel signal while the failed saga compensates: refused, the saga ends failed.
+  'v2-cancel-signal-while-compensating': (() => {
+    const releasing = gate();
+    return {
+      harness: () => stubs({ confirmPayment: business(FAILURE_TYPES.PaymentDeclined), releaseHold: () => releasing.wait(undefined) }),
+      drive: async (saga, handle) => {
+        await until(handle, 'compensation', (s) => s.step === 'compensating');
+        await handle.signal(cancelSignal);
+        releasing.open();
+        return outcome(saga, handle);
+      },
+    };
+  })(),
   // Stripe keeps failing transiently until the hold's expiry.
-  'hold-expired': {
+  'v2-hold-expired': {
     harness: () =>
       stubs({
         confirmPayment: async () => {
@@ -79,15 +125,16 @@ export const BRANCHES: Record<string, Branch> = {
     holdTtlMs: 10 * 60_000,
     drive: outcome,
   },
-  // A compensation exhausts its retries: NeedsAttention, then an operator's retry finishes it.
-  'needs-attention-retried': (() => {
+  // The refund exhausts its retries while the other compensations finish: NeedsAttention, then an operator's retry.
+  'v2-needs-attention-retried': (() => {
     let healthy = false;
     return {
       harness: () =>
         stubs({
           confirmPayment: business(FAILURE_TYPES.PaymentDeclined),
-          releaseHold: async () => {
-            if (!healthy) throw new Error('MongoDB is down (stub)');
+          refundPayment: async () => {
+            if (!healthy) throw new Error('Stripe is down (stub)');
+            return { refundedCents: 0 };
           },
         }),
       compensationAttempts: 2,
@@ -108,7 +155,7 @@ export const BRANCHES: Record<string, Branch> = {
 };
 
 export const historyFile = (branch: string): string => path.join(__dirname, 'histories', `booking-saga-${branch}.json`);
-export const RECORDED_BRANCHES = [...ORIGINAL, ...Object.keys(BRANCHES)];
+export const RECORDED_BRANCHES = [...ORIGINAL, ...BEFORE_LIFECYCLE_V2, ...Object.keys(BRANCHES)];
 
 async function main(): Promise<void> {
   const force = process.argv.includes('--force');

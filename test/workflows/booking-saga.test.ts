@@ -82,15 +82,17 @@ describe('when a step fails, then exactly the compensations of the steps begun r
   });
 });
 
-test('when a compensation keeps failing, then the saga raises NeedsAttention and finishes after the operator retries', async () => {
+test('when a compensation keeps failing, then the others still run, and it waits for the operator alone', async () => {
+  // The refund fails (Stripe down) while releasing the slot and marking the booking work.
   let healthy = false;
   const h = stubs({
     confirmPayment: business(FAILURE_TYPES.PaymentDeclined),
-    releaseHold: async () => {
-      if (!healthy) throw new Error('MongoDB is down (stub)');
+    refundPayment: async () => {
+      if (!healthy) throw new Error('Stripe is down (stub)');
+      return { refundedCents: 0 };
     },
   });
-  const args = await input();
+  const args = await input({ compensationAttempts: 3 });
   await withWorker(h, async (tq) => {
     const handle = await start(tq, args);
     const stuck = await eventually(
@@ -101,18 +103,68 @@ test('when a compensation keeps failing, then the saga raises NeedsAttention and
       },
       { timeoutMs: 60_000, intervalMs: 10, what: 'NeedsAttention' },
     );
-    expect(stuck).toMatchObject({ step: 'compensating', compensations: ['refundPayment'] });
-    const described = await handle.describe();
-    expect(described.typedSearchAttributes.get(NeedsAttentionKey)).toBe(true);
-    expect(h.calls.filter((c) => c === 'releaseHold').length).toBe(10); // its whole retry budget
+    // The slot is free and the booking marked before anyone looks at the refund.
+    expect(stuck).toMatchObject({ step: 'compensating', compensations: ['releaseHold', 'markBooking'], failedCompensations: ['refundPayment'] });
+    expect((await handle.describe()).typedSearchAttributes.get(NeedsAttentionKey)).toBe(true);
+    expect(h.calls.filter((c) => c === 'refundPayment').length).toBe(3); // its whole retry budget
 
     healthy = true;
     await handle.signal(retryCompensationSignal);
     const err = await handle.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const status = await handle.query(statusQuery);
-    expect(status).toMatchObject({ status: 'failed', needsAttention: false, compensations: ['refundPayment', 'releaseHold', 'markBooking'] });
+    expect(status).toMatchObject({ status: 'failed', needsAttention: false, compensations: ['releaseHold', 'markBooking', 'refundPayment'] });
+    expect(status.failedCompensations).toBeUndefined();
+    expect(h.calls.filter((c) => c === 'releaseHold' || c === 'markBookingFailed')).toEqual(['releaseHold', 'markBookingFailed']); // not run again
     expect((await handle.describe()).typedSearchAttributes.get(NeedsAttentionKey)).toBe(false);
+  });
+});
+
+describe('cancellation races', () => {
+  test('when the API accepted a cancellation before the saga started, then the saga cancels at once and charges nothing', async () => {
+    const h = stubs({ createReservation: async () => ({ ...RESERVATION, cancelRequestedAt: new Date().toISOString() }) });
+    const status = await withWorker(h, async (tq) => (await start(tq, await input())).result());
+    expect(status).toMatchObject({ status: 'cancelled', compensations: ['markBooking'] });
+    expect(h.calls).toEqual(['createReservation', 'markBookingCancelled']);
+  });
+
+  test('when a cancellation is accepted while the booking is being confirmed, then it is undone in full, as accepted', async () => {
+    const confirming = gate();
+    let refundAsked: number | undefined = -1;
+    const h = stubs({
+      confirmBooking: () => confirming.wait(undefined),
+      refundPayment: async (args: { amountCents?: number }) => {
+        refundAsked = args.amountCents;
+        return { refundedCents: RESERVATION.priceCents };
+      },
+    });
+    // Two hours ahead: had the window rule applied, nothing would be refunded.
+    const status = await withWorker(h, async (tq) => {
+      const handle = await start(tq, await input({ leadMs: 2 * 3_600_000 }));
+      await eventually(async () => ((await handle.query(statusQuery)).step === 'confirmBooking' ? true : undefined), { what: 'step 4' });
+      expect(await handle.executeUpdate(cancelUpdate)).toEqual({ accepted: true, status: 'held' });
+      confirming.open();
+      return handle.result();
+    });
+    expect(refundAsked).toBeUndefined(); // the whole payment
+    expect(status).toMatchObject({ status: 'cancelled', refundedCents: RESERVATION.priceCents });
+    expect(h.calls).toEqual(['createReservation', 'checkAvailability', 'confirmPayment', 'confirmBooking', 'refundPayment', 'releaseHold', 'markBookingCancelled']);
+  });
+
+  test('when a cancel signal arrives while a failed saga compensates, then it is refused like the update: the booking ends failed', async () => {
+    const releasing = gate();
+    const h = stubs({ confirmPayment: business(FAILURE_TYPES.PaymentDeclined), releaseHold: () => releasing.wait(undefined) });
+    const err = await withWorker(h, async (tq) => {
+      const handle = await start(tq, await input());
+      await eventually(async () => ((await handle.query(statusQuery)).step === 'compensating' ? true : undefined), { what: 'compensation' });
+      await handle.signal(cancelSignal);
+      await expect(handle.executeUpdate(cancelUpdate)).rejects.toThrow();
+      releasing.open();
+      return handle.result().catch((e: unknown) => e);
+    });
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(h.calls).toContain('markBookingFailed');
+    expect(h.calls).not.toContain('markBookingCancelled');
   });
 });
 

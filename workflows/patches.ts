@@ -1,0 +1,13 @@
+/**
+ * Every patch id the workflows have used, with what it changed. An id is never reused
+ * or renamed: running executions carry it in their histories. See README, "Changing
+ * the workflow".
+ */
+export const PATCHES = {
+  /**
+   * 2026-12: one path and one rule for cancellations (also one requested before the saga
+   * started), compensations that do not block each other, the slot held by a
+   * heartbeating activity. Executions started before it run booking-saga-v1.ts.
+   */
+  lifecycleV2: 'lifecycle-v2',
+} as const;
