@@ -1,10 +1,11 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layerRules from './eslint.layer-rules.cjs';
 import workflowRules from './eslint.workflow-rules.cjs';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.instudio/**', 'bench/results/**', 'chaos/results/**', 'jest.config.js', 'eslint.config.mjs', 'eslint.workflow-rules.cjs'] },
+  { ignores: ['node_modules/**', 'dist/**', '.instudio/**', 'bench/results/**', 'chaos/results/**', 'jest.config.js', 'eslint.config.mjs', 'eslint.workflow-rules.cjs', 'eslint.layer-rules.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -27,4 +28,5 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   workflowRules,
+  ...layerRules,
 );

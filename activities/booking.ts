@@ -10,10 +10,10 @@ import { DateTime } from 'luxon';
 import type Stripe from 'stripe';
 import { computeSlots, GRANULE_MIN } from '../src/domain/availability';
 import { FAILURE_TYPES, type FailureReason } from '../src/domain/booking';
-import { BookingRejected, upsertPendingBooking } from '../src/infra/bookings';
+import * as bookings from '../src/infra/bookings';
 import type { EventPublisher } from '../src/infra/events';
 import type { Metrics } from '../src/infra/metrics';
-import type { BookingDoc, Models } from '../src/infra/models';
+import type { Models } from '../src/infra/models';
 import { toSchedule } from '../src/infra/schedules';
 import { acquireHold, heldBy, releaseHold } from '../src/infra/slot-locks';
 import { isPaymentRefused } from '../src/infra/stripe';
@@ -59,6 +59,17 @@ async function refusedIsDeclined<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Runs `call`, heartbeating at once and every 2 s until it settles. */
+async function heartbeating<T>(ctx: Context, call: () => Promise<T>): Promise<T> {
+  ctx.heartbeat();
+  const beat = setInterval(() => ctx.heartbeat(), 2000);
+  try {
+    return await call();
+  } finally {
+    clearInterval(beat);
+  }
+}
+
 /** Stripe statuses in which nothing has been charged yet, so the intent can be voided. */
 const VOIDABLE = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action', 'requires_capture', 'processing']);
 
@@ -67,7 +78,7 @@ export function createBookingActivities(deps: BookingDeps) {
   const now = deps.now ?? (() => new Date());
 
   const loadBooking = async (bookingId: string) => {
-    const booking = await models.Booking.findById(bookingId).lean();
+    const booking = await bookings.findBooking(models, bookingId);
     if (!booking) throw invalid(`booking ${bookingId} does not exist`);
     return booking;
   };
@@ -79,16 +90,12 @@ export function createBookingActivities(deps: BookingDeps) {
       correlationId: booking.correlationId ?? undefined,
     });
 
-  const markHeld = async (bookingId: string, staffId: string): Promise<{ staffId: string }> => {
-    await models.Booking.updateOne({ _id: bookingId, status: 'pending' }, { $set: { status: 'held', staffId } });
-    return { staffId };
-  };
 
   const writeBooking = async (input: BookingInput) => {
     try {
-      return (await upsertPendingBooking(models, input)).booking;
+      return (await bookings.upsertPendingBooking(models, input)).booking;
     } catch (err) {
-      if (err instanceof BookingRejected) throw invalid(err.message);
+      if (err instanceof bookings.BookingRejected) throw invalid(err.message);
       throw err;
     }
   };
@@ -100,7 +107,7 @@ export function createBookingActivities(deps: BookingDeps) {
     async createReservation(input: BookingInput): Promise<Reservation> {
       // The gateway wrote the booking before its 202; a command that reached the saga
       // some other way (re-driven by hand, an older gateway) is priced and written here.
-      const booking = (await models.Booking.findById(input.bookingId).lean<BookingDoc & { _id: string }>()) ?? (await writeBooking(input));
+      const booking = (await bookings.findBooking(models, input.bookingId)) ?? (await writeBooking(input));
       await publish(TOPICS.bookingCreated, booking, {
         customerId: booking.customerId,
         serviceId: booking.serviceId,
@@ -115,14 +122,23 @@ export function createBookingActivities(deps: BookingDeps) {
         priceCents: booking.priceCents,
         currency: booking.currency,
         cancellationWindowHours: booking.cancellationWindowHours,
+        ...(booking.cancelRequestedAt ? { cancelRequestedAt: booking.cancelRequestedAt.toISOString() } : {}),
       };
     },
 
     /**
      * Step 2: holds the named staff member, or the first qualified free one, for
-     * [start, start + duration + buffer). The database refuses overlapping holds.
+     * [start, start + duration + buffer). The database refuses overlapping holds. It
+     * heartbeats between writes and stops when the saga gave up on it; a hold taken for
+     * a booking that has ended meanwhile is given back (what an attempt that outlived
+     * its saga's releaseHold would otherwise leave; the lock sweeper catches the rest).
      */
     async checkAvailability({ bookingId }: BookingRef): Promise<{ staffId: string }> {
+      const ctx = Context.current();
+      const beat = (): void => {
+        ctx.heartbeat();
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('the saga no longer waits for this hold');
+      };
       const booking = await loadBooking(bookingId);
       const [salon, service, staff] = await Promise.all([
         models.Salon.findById(booking.salonId).lean(),
@@ -157,13 +173,19 @@ export function createBookingActivities(deps: BookingDeps) {
       const order = mine ? [mine, ...candidates.filter((c) => c !== mine)] : candidates;
 
       for (const staffId of order) {
-        const held = await acquireHold(models, {
-          staffId,
-          salonId: booking.salonId,
-          bookingId,
-          range: { start: booking.start, end: booking.holdEnd },
-        });
-        if (held) return markHeld(bookingId, staffId);
+        beat();
+        const held = await acquireHold(
+          models,
+          { staffId, salonId: booking.salonId, bookingId, range: { start: booking.start, end: booking.holdEnd } },
+          beat,
+        );
+        if (!held) continue;
+        if (!(await bookings.isOpen(models, bookingId))) {
+          await releaseHold(models, bookingId);
+          throw invalid(`booking ${bookingId} ended while its slot was being held; the hold was given back`);
+        }
+        await bookings.markHeld(models, bookingId, staffId);
+        return { staffId };
       }
       throw ApplicationFailure.create({
         type: FAILURE_TYPES.SlotUnavailable,
@@ -179,11 +201,18 @@ export function createBookingActivities(deps: BookingDeps) {
      */
     async confirmPayment({ bookingId }: BookingRef): Promise<{ paymentIntentId: string | null }> {
       const ctx = Context.current();
-      let booking = await loadBooking(bookingId);
+      const booking = await loadBooking(bookingId);
       if (booking.priceCents === 0) return { paymentIntentId: null }; // free: nothing to charge, Stripe is not asked
-      let created: Stripe.PaymentIntent | undefined;
-      if (!booking.paymentIntentId) {
-        const intent = await refusedIsDeclined(() =>
+      // Heartbeats flow while each Stripe call is in flight (one may take 30 s with its
+      // retries), so a second attempt only ever starts when this one's worker is gone.
+      const stripeCall = <T>(call: () => Promise<T>): Promise<T> => {
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('payment cancelled');
+        return heartbeating(ctx, () => refusedIsDeclined(call));
+      };
+      let intentId = booking.paymentIntentId;
+      let intent: Stripe.PaymentIntent | undefined;
+      if (!intentId) {
+        const created = await stripeCall(() =>
           stripe.paymentIntents.create(
             {
               amount: booking.priceCents,
@@ -194,40 +223,31 @@ export function createBookingActivities(deps: BookingDeps) {
             { idempotencyKey: `booking-${bookingId}-intent` },
           ),
         );
-        const stored = await models.Booking.updateOne(
-          { _id: bookingId, paymentIntentId: { $exists: false } },
-          { $set: { paymentIntentId: intent.id } },
-        );
-        if (stored.modifiedCount === 1) created = intent;
-        else {
-          await stripe.paymentIntents.cancel(intent.id).catch(() => undefined); // another attempt won
-          booking = await loadBooking(bookingId);
-        }
+        intentId = await bookings.recordIntent(models, bookingId, created.id);
+        if (intentId === created.id) intent = created;
+        // Another attempt stored its intent first. On Stripe the idempotency key made
+        // both the same intent; where it did not, the extra one is voided — never the stored one.
+        else await stripe.paymentIntents.cancel(created.id).catch(() => undefined);
       }
-      const intentId = created?.id ?? booking.paymentIntentId!;
-      ctx.heartbeat();
-      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('payment cancelled before confirmation');
-      // An intent created just now is as Stripe answered; one from an earlier attempt is read again.
-      let intent = created ?? (await stripe.paymentIntents.retrieve(intentId));
+      const storedId = intentId;
+      intent ??= await stripeCall(() => stripe.paymentIntents.retrieve(storedId));
       if (intent.status === 'requires_confirmation') {
-        intent = await refusedIsDeclined(() =>
-          stripe.paymentIntents.confirm(intentId, {}, { idempotencyKey: `booking-${bookingId}-confirm` }),
-        );
+        intent = await stripeCall(() => stripe.paymentIntents.confirm(storedId, {}, { idempotencyKey: `booking-${bookingId}-confirm` }));
       }
       if (intent.status !== 'succeeded') {
         throw ApplicationFailure.create({
           type: FAILURE_TYPES.PaymentDeclined,
-          message: `the payment did not complete (PaymentIntent ${intentId} is ${intent.status})`,
+          message: `the payment did not complete (PaymentIntent ${storedId} is ${intent.status})`,
           nonRetryable: true,
         });
       }
-      return { paymentIntentId: intentId };
+      return { paymentIntentId: storedId };
     },
 
     /** Step 4: `confirmed`; publishes `reserva.confirmada`. */
     async confirmBooking({ bookingId }: BookingRef): Promise<void> {
-      await models.Booking.updateOne({ _id: bookingId, status: 'held' }, { $set: { status: 'confirmed' } });
-      const booking = await loadBooking(bookingId);
+      const booking = await bookings.confirmIfHeld(models, bookingId);
+      if (!booking) throw invalid(`booking ${bookingId} does not exist`);
       if (booking.status !== 'confirmed') throw invalid(`booking ${bookingId} is ${booking.status}, not held`);
       await publish(TOPICS.bookingConfirmed, booking, {
         customerId: booking.customerId,
@@ -263,37 +283,38 @@ export function createBookingActivities(deps: BookingDeps) {
 
     /**
      * Compensation of step 3, and the refund of a cancellation: voids an intent that
-     * charged nothing yet, refunds (`amountCents`, default all) one that succeeded.
+     * charged nothing yet; of one that succeeded, refunds `amountCents` (default: all that
+     * was charged). Idempotent on Stripe's own record — the charge's `amount_refunded` —
+     * so a retry, even days later, refunds only what is still missing.
      */
     async refundPayment({ bookingId, amountCents }: BookingRef & { amountCents?: number }): Promise<{ refundedCents: number }> {
-      const booking = await models.Booking.findById(bookingId).lean();
+      const booking = await bookings.findBooking(models, bookingId);
       if (!booking?.paymentIntentId) return { refundedCents: 0 };
-      if (booking.refundedCents !== undefined && booking.refundedCents !== null) return { refundedCents: booking.refundedCents };
-      const intent = await stripe.paymentIntents.retrieve(booking.paymentIntentId);
+      const intent = await stripe.paymentIntents.retrieve(booking.paymentIntentId, { expand: ['latest_charge'] });
       let refundedCents = 0;
       if (VOIDABLE.has(intent.status)) {
         await stripe.paymentIntents.cancel(intent.id, {}, { idempotencyKey: `booking-${bookingId}-void` });
       } else if (intent.status === 'succeeded') {
-        refundedCents = Math.min(amountCents ?? intent.amount, intent.amount);
-        if (refundedCents > 0) {
+        const charge = typeof intent.latest_charge === 'object' && intent.latest_charge !== null ? intent.latest_charge : undefined;
+        const charged = charge?.amount_captured ?? charge?.amount ?? intent.amount_received ?? intent.amount;
+        const alreadyRefunded = charge?.amount_refunded ?? 0;
+        const target = Math.min(amountCents ?? charged, charged);
+        if (target > alreadyRefunded) {
           await stripe.refunds.create(
-            { payment_intent: intent.id, amount: refundedCents },
-            { idempotencyKey: `booking-${bookingId}-refund` },
+            { payment_intent: intent.id, amount: target - alreadyRefunded },
+            { idempotencyKey: `booking-${bookingId}-refund-${target}-${alreadyRefunded}` },
           );
         }
+        refundedCents = Math.max(target, alreadyRefunded);
       }
-      await models.Booking.updateOne({ _id: bookingId }, { $set: { refundedCents } });
+      await bookings.recordRefund(models, bookingId, refundedCents);
       compensated('refundPayment');
       return { refundedCents };
     },
 
     /** Compensation of step 1 on failure: `failed` with the reason; publishes `reserva.fallida`. */
     async markBookingFailed({ bookingId, reason, salonId }: BookingRef & { reason: FailureReason; salonId: string }): Promise<void> {
-      await models.Booking.updateOne(
-        { _id: bookingId, status: { $nin: ['failed', 'cancelled'] } },
-        { $set: { status: 'failed', failureReason: reason } },
-      );
-      const booking = await models.Booking.findById(bookingId).lean();
+      const booking = await bookings.markFailed(models, bookingId, reason);
       await publish(TOPICS.bookingFailed, booking ?? { _id: bookingId, salonId }, { reason });
       compensated('markBookingFailed');
       metrics.record('SagaOutcome', 1, 'Count', { Outcome: 'compensated' });
@@ -303,11 +324,7 @@ export function createBookingActivities(deps: BookingDeps) {
 
     /** Compensation of step 1 on cancellation: `cancelled`; publishes `reserva.cancelada`. */
     async markBookingCancelled({ bookingId, salonId, refundedCents }: BookingRef & { salonId: string; refundedCents: number }): Promise<void> {
-      await models.Booking.updateOne(
-        { _id: bookingId, status: { $nin: ['failed', 'cancelled'] } },
-        { $set: { status: 'cancelled' } },
-      );
-      const booking = await models.Booking.findById(bookingId).lean();
+      const booking = await bookings.markCancelled(models, bookingId);
       await publish(TOPICS.bookingCancelled, booking ?? { _id: bookingId, salonId }, { refundedCents, customerId: booking?.customerId });
       compensated('markBookingCancelled');
       metrics.record('SagaOutcome', 1, 'Count', { Outcome: 'cancelled' });

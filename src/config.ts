@@ -98,6 +98,8 @@ const envSchema = z.object({
   INTAKE_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(5),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(5 * 60_000),
+  INTAKE_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  LOCK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   INTAKE_VISIBILITY_TIMEOUT_SEC: z.coerce.number().int().min(1).max(43_200).default(30),
   ADMISSION_HIGH_BACKLOG_LIMIT: z.coerce.number().int().min(1).default(1000),
   ALARM_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, _ . - only').default('InStudio'),
@@ -150,7 +152,17 @@ export interface Config {
   healthPort: number | undefined;
   booking: { holdTtlMs: number; compensationAttempts: number };
   /** `reconcile…`: how often the dispatcher looks for pending bookings older than `reconcileAfterMs` that have no saga. */
-  intake: { maxReceiveCount: number; visibilityTimeoutSec: number; highBacklogLimit: number; reconcileIntervalMs: number; reconcileAfterMs: number };
+  intake: {
+    maxReceiveCount: number;
+    visibilityTimeoutSec: number;
+    highBacklogLimit: number;
+    reconcileIntervalMs: number;
+    reconcileAfterMs: number;
+    /** How often the dispatcher relays the commands whose send the gateway reported failed. */
+    relayIntervalMs: number;
+    /** How often the dispatcher deletes slot locks of ended bookings. */
+    lockSweepIntervalMs: number;
+  };
   /** Names of the CloudWatch alarms and dashboard (`<ALARM_PREFIX>-…`), and the saga failure-rate threshold. */
   ops: {
     alarms: { apiLatency: string; sagaFailureRate: string; deadLetters: string; highBacklog: string; needsAttention: string };
@@ -235,6 +247,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       highBacklogLimit: e.ADMISSION_HIGH_BACKLOG_LIMIT,
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
       reconcileAfterMs: e.RECONCILE_AFTER_MS,
+      relayIntervalMs: e.INTAKE_RELAY_INTERVAL_MS,
+      lockSweepIntervalMs: e.LOCK_SWEEP_INTERVAL_MS,
     },
     ops: {
       alarms: {

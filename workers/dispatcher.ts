@@ -28,6 +28,8 @@ import { sagaSummary } from '../src/domain/saga-summary';
 import { IntakeCommand } from '../src/shared/intake';
 import { runProcess } from '../src/shared/process';
 import { reconcilePending } from './reconciler';
+import { endedAmong } from '../src/infra/bookings';
+import { sweepOrphanLocks } from '../src/infra/slot-locks';
 import { BookingIdKey, BookingStatusKey, NeedsAttentionKey, PriorityKey, SalonIdKey } from '../src/shared/search-attributes';
 
 /** Temporal's priority keys: lower runs first. */
@@ -249,20 +251,33 @@ export async function startDispatcher(
   const dispatcher = runDispatcher({ sqs, queues, temporal: temporal.client, metrics, logger, ...opts });
   // Bookings whose command was lost before it became a saga go back on their queue.
   const requeue = createIntakeSender(sqs, queues);
-  const sweep = () =>
+  const relay = (olderThanMs?: number) => () =>
     reconcilePending({
       models,
       temporal: temporal.client,
       enqueue: requeue,
       logger,
-      olderThanMs: cfg.intake.reconcileAfterMs,
+      ...(olderThanMs !== undefined ? { olderThanMs } : {}),
       booking: cfg.booking,
-    }).catch((err: unknown) => logger.warn({ err }, 'intake reconciliation failed; will try again'));
+    }).catch((err: unknown) => logger.warn({ err }, 'intake relay failed; will try again'));
+  // Locks an activity attempt took after its saga had released the hold.
+  const sweepLocks = () =>
+    sweepOrphanLocks(models, { withinMs: 86_400_000, ended: (ids) => endedAmong(models, ids) })
+      .then((n) => n > 0 && logger.warn({ locks: n }, 'orphan slot locks of ended bookings deleted'))
+      .catch((err: unknown) => logger.warn({ err }, 'slot lock sweep failed; will try again'));
   let sweeping: Promise<unknown> = Promise.resolve();
-  const reconcileTimer = setInterval(() => {
-    sweeping = sweeping.then(sweep);
-  }, cfg.intake.reconcileIntervalMs);
-  reconcileTimer.unref();
+  const every = (ms: number, task: () => Promise<unknown>) => {
+    const timer = setInterval(() => {
+      sweeping = sweeping.then(task);
+    }, ms);
+    timer.unref();
+    return timer;
+  };
+  const timers = [
+    every(cfg.intake.reconcileIntervalMs, relay(cfg.intake.reconcileAfterMs)),
+    every(cfg.intake.relayIntervalMs, relay()),
+    every(cfg.intake.lockSweepIntervalMs, sweepLocks),
+  ];
   logger.info({ queues: PRIORITIES.map((p) => queues[p].url) }, 'dispatcher receiving');
   return {
     queues,
@@ -272,7 +287,7 @@ export async function startDispatcher(
       return dispatcher.ready;
     },
     async stop() {
-      clearInterval(reconcileTimer);
+      for (const timer of timers) clearInterval(timer);
       await dispatcher.stop();
       await sweeping;
       await mongo.close();

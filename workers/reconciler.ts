@@ -1,12 +1,15 @@
 /**
- * Intake reconciliation: a booking the gateway recorded `pending` whose command never
- * became a saga (the SQS endpoint lost it — a restarted moto keeps no messages — or it
- * was purged) is put on its queue again. Safe to repeat: the workflow id is the
- * booking's, so a command that was only slow starts nothing twice.
+ * The intake relay. The gateway's write of a booking is its commit point; its command
+ * reaches a saga through SQS, and when that does not happen this puts it on its queue
+ * again: within seconds when the gateway's send failed (the booking says so), and after
+ * `olderThanMs` when the command was lost afterwards (the SQS endpoint lost it — a
+ * restarted moto keeps no messages — or it was purged). Safe to repeat: the workflow id
+ * is the booking's, so a command that was only slow starts nothing twice.
  */
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { clearSendFailed, failedSends, pendingBefore, type StoredBooking } from '../src/infra/bookings';
 import type { Models } from '../src/infra/models';
 import { type BookingInput, workflowIdFor } from '../src/shared/booking';
 import type { Enqueue } from '../src/infra/intake';
@@ -16,8 +19,10 @@ export interface ReconcilerDeps {
   temporal: Client;
   enqueue: Enqueue;
   logger: Logger;
-  /** A pending booking younger than this may still be on its way: left alone. */
-  olderThanMs: number;
+  /** Relays the pending bookings older than this (their command may be lost); unset: the failed sends the gateway reported. */
+  olderThanMs?: number;
+  /** A failed send is relayed once it is this old (the gateway may still be marking it). */
+  failedSendAfterMs?: number;
   booking: { holdTtlMs: number; compensationAttempts: number };
   /** Bookings looked at per sweep. */
   limit?: number;
@@ -25,15 +30,19 @@ export interface ReconcilerDeps {
 
 /** One sweep; resolves with the bookings put back on their queue. */
 export async function reconcilePending(deps: ReconcilerDeps): Promise<string[]> {
-  const cutoff = new Date(Date.now() - deps.olderThanMs);
-  const pending = await deps.models.Booking.find({ status: 'pending', createdAt: { $lt: cutoff } })
-    .limit(deps.limit ?? 100)
-    .lean();
+  const now = Date.now();
+  const cutoff = new Date(now - (deps.olderThanMs ?? 0));
+  const limit = deps.limit ?? 100;
+  const pending: StoredBooking[] =
+    deps.olderThanMs !== undefined
+      ? await pendingBefore(deps.models, cutoff, limit)
+      : await failedSends(deps.models, new Date(now - (deps.failedSendAfterMs ?? 1000)), limit);
   const requeued: string[] = [];
   for (const b of pending) {
     if (!b.paymentMethod) continue; // recorded before payment methods were kept: nothing to start
     try {
       await deps.temporal.workflow.getHandle(workflowIdFor(b._id)).describe();
+      await clearSendFailed(deps.models, b._id);
       continue; // its saga exists: it will move the booking on
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -48,11 +57,12 @@ export async function reconcilePending(deps: ReconcilerDeps): Promise<string[]> 
       paymentMethod: b.paymentMethod,
       priority: b.priority,
       correlationId: b.correlationId ?? b._id,
-      requestedAt: ((b as { createdAt?: Date }).createdAt ?? cutoff).toISOString(),
+      requestedAt: (b.createdAt ?? cutoff).toISOString(),
       holdTtlMs: deps.booking.holdTtlMs,
       compensationAttempts: deps.booking.compensationAttempts,
     };
     await deps.enqueue(b.priority, { kind: 'booking', version: 1, input });
+    await clearSendFailed(deps.models, b._id);
     requeued.push(b._id);
   }
   if (requeued.length > 0) deps.logger.warn({ bookings: requeued }, 'pending bookings without a saga put back on their queues');

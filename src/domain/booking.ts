@@ -27,6 +27,24 @@ export function discountedPrice(priceCents: number, discountPercents: number[]):
 }
 
 /**
+ * What a booking costs and how long it holds its staff member: the price after the best
+ * promotion active when the client asked, the end of the service, and the end of the
+ * hold (the end plus the service's buffer).
+ */
+export function priceBooking(opts: {
+  start: Date;
+  service: { durationMin: number; bufferMin: number; priceCents: number };
+  discountPercents: number[];
+}): { end: Date; holdEnd: Date; priceCents: number } {
+  const end = new Date(opts.start.getTime() + opts.service.durationMin * 60_000);
+  return {
+    end,
+    holdEnd: new Date(end.getTime() + opts.service.bufferMin * 60_000),
+    priceCents: discountedPrice(opts.service.priceCents, opts.discountPercents),
+  };
+}
+
+/**
  * A confirmed booking cancelled at least `windowHours` before it starts is refunded in
  * full; later, nothing is refunded. The window is the salon's when the booking was made.
  */

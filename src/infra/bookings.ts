@@ -1,15 +1,23 @@
 /**
- * The booking document at intake: priced (the best promotion active when the client
- * asked) and written `pending`, idempotently by booking id. The gateway writes it before
- * it answers 202, so the booking is readable at once; the saga's first step writes the
+ * The booking repository: every read and write of a booking document goes through this
+ * module, and every change of status is one named, conditional write (`markHeld`,
+ * `confirmIfHeld`, `markFailed`, …) that moves the booking only from the states it may
+ * leave — so a retried activity, a late attempt or a second process cannot move it
+ * backwards. Lint keeps `models.Booking` out of every other module.
+ *
+ * At intake the document is priced (the best promotion active when the client asked)
+ * and written `pending`, idempotently by booking id: the gateway writes it before it
+ * answers 202 (that write is the commit point), and the saga's first step writes the
  * same document if it is missing.
  */
-import { discountedPrice } from '../domain/booking';
+import { type FailureReason, priceBooking } from '../domain/booking';
 import type { BookingInput } from '../shared/booking';
 import type { BookingDoc, Models } from './models';
 import { isDuplicateKeyError, noneIfMalformedId } from './mongo';
 
 export class BookingRejected extends Error {}
+
+export type StoredBooking = BookingDoc & { _id: string; createdAt?: Date };
 
 /** What pricing a booking needs; a caller that read it already passes it in. */
 export interface BookingContext {
@@ -62,7 +70,7 @@ export async function upsertPendingBooking(
 ): Promise<{ booking: BookingDoc & { _id: string }; created: boolean }> {
   const { salon, service, promotions } = extra.context ?? (await loadBookingContext(models, input, new Date(input.requestedAt)));
   const start = new Date(input.start);
-  const end = new Date(start.getTime() + service.durationMin * 60_000);
+  const { end, holdEnd, priceCents } = priceBooking({ start, service, discountPercents: promotions.map((p) => p.discountPercent) });
   const doc = {
     _id: input.bookingId,
     customerId: input.customerId,
@@ -71,8 +79,8 @@ export async function upsertPendingBooking(
     ...(input.staffId ? { staffId: input.staffId } : {}),
     start,
     end,
-    holdEnd: new Date(end.getTime() + service.bufferMin * 60_000),
-    priceCents: discountedPrice(service.priceCents, promotions.map((p) => p.discountPercent)),
+    holdEnd,
+    priceCents,
     currency: service.currency,
     priority: input.priority,
     status: 'pending' as const,
@@ -94,4 +102,106 @@ export async function upsertPendingBooking(
   const booking = await models.Booking.findById(input.bookingId).lean();
   if (!booking) throw new Error(`booking ${input.bookingId} vanished after its insert was refused as a duplicate`);
   return { booking, created: false };
+}
+
+/** A booking by id (a malformed id finds nothing). */
+export async function findBooking(models: Models, bookingId: string): Promise<StoredBooking | null> {
+  return /^[a-f0-9]{32}$/.test(bookingId) ? models.Booking.findById(bookingId).lean<StoredBooking>() : null;
+}
+
+/** A client's bookings, or a salon's: the newest 200. */
+export async function listBookings(models: Models, filter: { customerId?: string; salonId?: string }): Promise<StoredBooking[]> {
+  return models.Booking.find(filter).sort({ start: -1 }).limit(200).lean<StoredBooking[]>();
+}
+
+const ENDED = ['failed', 'cancelled'];
+
+/** Step 2 done: `pending` → `held` by a staff member. */
+export async function markHeld(models: Models, bookingId: string, staffId: string): Promise<void> {
+  await models.Booking.updateOne({ _id: bookingId, status: 'pending' }, { $set: { status: 'held', staffId } });
+}
+
+/** True while the booking may still take time (not failed or cancelled). */
+export async function isOpen(models: Models, bookingId: string): Promise<boolean> {
+  const booking = await models.Booking.findById(bookingId, { status: 1 }).lean();
+  return booking !== null && !ENDED.includes(booking.status);
+}
+
+/**
+ * Stores the PaymentIntent of the booking if it has none yet; the stored one is the
+ * intent, whichever attempt wrote it. Resolves with the stored intent id.
+ */
+export async function recordIntent(models: Models, bookingId: string, intentId: string): Promise<string> {
+  await models.Booking.updateOne({ _id: bookingId, paymentIntentId: { $exists: false } }, { $set: { paymentIntentId: intentId } });
+  const booking = await models.Booking.findById(bookingId, { paymentIntentId: 1 }).lean();
+  if (!booking?.paymentIntentId) throw new Error(`booking ${bookingId} has no PaymentIntent after storing ${intentId}`);
+  return booking.paymentIntentId;
+}
+
+/** Step 4: `held` → `confirmed`. Resolves with the booking as it is afterwards. */
+export async function confirmIfHeld(models: Models, bookingId: string): Promise<StoredBooking | null> {
+  await models.Booking.updateOne({ _id: bookingId, status: 'held' }, { $set: { status: 'confirmed' } });
+  return models.Booking.findById(bookingId).lean<StoredBooking>();
+}
+
+/** What was refunded (0 for a void), once Stripe did it. */
+export async function recordRefund(models: Models, bookingId: string, refundedCents: number): Promise<void> {
+  await models.Booking.updateOne({ _id: bookingId }, { $set: { refundedCents } });
+}
+
+/** Any open status → `failed` with its reason. Resolves with the booking afterwards. */
+export async function markFailed(models: Models, bookingId: string, reason: FailureReason): Promise<StoredBooking | null> {
+  await models.Booking.updateOne({ _id: bookingId, status: { $nin: ENDED } }, { $set: { status: 'failed', failureReason: reason } });
+  return models.Booking.findById(bookingId).lean<StoredBooking>();
+}
+
+/** Any open status → `cancelled`. Resolves with the booking afterwards. */
+export async function markCancelled(models: Models, bookingId: string): Promise<StoredBooking | null> {
+  await models.Booking.updateOne({ _id: bookingId, status: { $nin: ENDED } }, { $set: { status: 'cancelled' } });
+  return models.Booking.findById(bookingId).lean<StoredBooking>();
+}
+
+/**
+ * Records a cancellation the API accepted while the booking is `pending` (its saga may
+ * not exist yet): the saga reads it when it starts. The first request's moment stays.
+ * Resolves with whether the booking is pending with a cancellation recorded.
+ */
+export async function requestCancellation(models: Models, bookingId: string, at: Date): Promise<boolean> {
+  await models.Booking.updateOne({ _id: bookingId, status: 'pending', cancelRequestedAt: { $exists: false } }, { $set: { cancelRequestedAt: at } });
+  const booking = await models.Booking.findById(bookingId, { status: 1, cancelRequestedAt: 1 }).lean();
+  return booking?.status === 'pending' && booking.cancelRequestedAt != null;
+}
+
+/** The gateway could not send the booking's intake command: the relay will. */
+export async function markSendFailed(models: Models, bookingId: string, at: Date): Promise<void> {
+  await models.IntakeRetry.updateOne({ _id: bookingId }, { $setOnInsert: { failedAt: at } }, { upsert: true });
+}
+
+/** Pending bookings whose command is to be sent again: those sent before `createdBefore` (maybe lost since), or all. */
+export async function pendingBefore(models: Models, createdBefore: Date, limit: number): Promise<StoredBooking[]> {
+  return models.Booking.find({ status: 'pending', createdAt: { $lt: createdBefore } })
+    .limit(limit)
+    .lean<StoredBooking[]>();
+}
+
+/** Bookings whose send failed before `failedBefore` and that are still pending; entries of the others are dropped. */
+export async function failedSends(models: Models, failedBefore: Date, limit: number): Promise<StoredBooking[]> {
+  const retries = await models.IntakeRetry.find({ failedAt: { $lt: failedBefore } }).limit(limit).lean();
+  const found = await Promise.all(retries.map((r) => models.Booking.findById(r._id).lean<StoredBooking>()));
+  const pending = found.filter((b): b is StoredBooking => b?.status === 'pending');
+  const settled = retries.filter((r) => !pending.some((b) => b._id === r._id));
+  await Promise.all(settled.map((r) => clearSendFailed(models, r._id)));
+  return pending;
+}
+
+/** The command was sent again. */
+export async function clearSendFailed(models: Models, bookingId: string): Promise<void> {
+  await models.IntakeRetry.deleteOne({ _id: bookingId });
+}
+
+/** Which of these bookings are over (failed or cancelled) or gone: their holds must not stay. */
+export async function endedAmong(models: Models, bookingIds: string[]): Promise<string[]> {
+  const open = await models.Booking.find({ _id: { $in: bookingIds }, status: { $nin: ENDED } }, { _id: 1 }).lean();
+  const stillOpen = new Set(open.map((b) => String(b._id)));
+  return bookingIds.filter((id) => !stillOpen.has(id));
 }

@@ -107,6 +107,9 @@ const bookingSchema = new Schema(
     paymentIntentId: { type: String },
     /** Set once the payment was voided (0) or refunded (the amount). */
     refundedCents: { type: Number },
+    /** When the API accepted a cancellation before the saga started; the saga cancels at once when it does. */
+    cancelRequestedAt: { type: Date },
+
     /** The salon's cancellation window when the booking was made. */
     cancellationWindowHours: { type: Number, required: true },
     idempotencyKey: { type: String },
@@ -137,6 +140,7 @@ const slotLockSchema = new Schema(
 );
 slotLockSchema.index({ staffId: 1, at: 1 });
 slotLockSchema.index({ bookingId: 1 });
+slotLockSchema.index({ createdAt: 1 });
 
 /**
  * Events that could not reach Kafka when they were published. The publishing process
@@ -174,6 +178,19 @@ const bookingFactSchema = new Schema(
 bookingFactSchema.index({ salonId: 1, day: 1 });
 
 /**
+ * Bookings whose intake command the gateway could not send: the dispatcher's relay
+ * sends each again and deletes its entry. Kept apart from the bookings so that the
+ * relay, every few seconds, reads a handful of documents, not the whole collection.
+ */
+const intakeRetrySchema = new Schema(
+  {
+    _id: { type: String, required: true }, // booking id
+    failedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+/**
  * Rate-limit counters every gateway instance shares (the login limit): one document
  * per key and window. FerretDB v1 has no TTL indexes, so the store deletes lapsed
  * windows itself (see gateway/rate-limit-store.ts).
@@ -198,6 +215,7 @@ export type SlotLockDoc = InferSchemaType<typeof slotLockSchema>;
 export type OutboxDoc = InferSchemaType<typeof outboxSchema>;
 export type BookingFactDoc = InferSchemaType<typeof bookingFactSchema>;
 export type RateLimitDoc = InferSchemaType<typeof rateLimitSchema>;
+export type IntakeRetryDoc = InferSchemaType<typeof intakeRetrySchema>;
 
 export interface Models {
   User: Model<InferSchemaType<typeof userSchema>>;
@@ -210,6 +228,7 @@ export interface Models {
   Outbox: Model<OutboxDoc>;
   BookingFact: Model<BookingFactDoc>;
   RateLimit: Model<RateLimitDoc>;
+  IntakeRetry: Model<IntakeRetryDoc>;
 }
 
 /** Binds the models to a connection. */
@@ -225,6 +244,7 @@ export function createModels(conn: Connection): Models {
     Outbox: conn.model('Outbox', outboxSchema, 'outbox'),
     BookingFact: conn.model('BookingFact', bookingFactSchema, 'booking_facts'),
     RateLimit: conn.model('RateLimit', rateLimitSchema, 'rate_limits'),
+    IntakeRetry: conn.model('IntakeRetry', intakeRetrySchema, 'intake_retries'),
   };
 }
 

@@ -33,9 +33,17 @@ async function holdersOf(models: Models, ids: string[]): Promise<(string | undef
  * Holds [range.start, range.end) of a staff member for a booking. Idempotent for the
  * same booking (a retried attempt completes what a dead one began); false when any
  * part is held by another booking, and then nothing is left held by this call.
+ *
+ * Granules are taken in one global order (time ascending, one at a time in an ordered
+ * insert), so of two overlapping contenders the one that takes their first shared
+ * granule takes the rest too: the other meets it there and gives back only what lies
+ * before it, and one of them always wins. `beat` runs between writes (the activity's
+ * heartbeat, which throws once the saga gave up on it).
  */
-export async function acquireHold(models: Models, hold: Hold): Promise<boolean> {
-  const docs = granulesOf(hold.range).map((at) => ({
+export async function acquireHold(models: Models, hold: Hold, beat: () => void = () => undefined): Promise<boolean> {
+  const docs = granulesOf(hold.range)
+    .sort((a, b) => a.getTime() - b.getTime())
+    .map((at) => ({
     _id: lockId(hold.staffId, at),
     staffId: hold.staffId,
     salonId: hold.salonId,
@@ -43,12 +51,14 @@ export async function acquireHold(models: Models, hold: Hold): Promise<boolean> 
     at,
   }));
   for (;;) {
+    beat();
     try {
       await models.SlotLock.insertMany(docs, { ordered: true });
       return true;
     } catch (err) {
       if (!isDuplicate(err)) throw err;
     }
+    beat();
     const holders = await holdersOf(models, docs.map((d) => d._id));
     if (holders.some((h) => h !== undefined && h !== hold.bookingId)) {
       const mine = docs.filter((_, i) => holders[i] === hold.bookingId);
@@ -75,6 +85,20 @@ export async function heldBy(models: Models, bookingId: string, staffIds: string
 export async function releaseHold(models: Models, bookingId: string): Promise<number> {
   const res = await models.SlotLock.deleteMany({ bookingId });
   return res.deletedCount;
+}
+
+/**
+ * Deletes the locks of bookings that are over (failed, cancelled) or gone, among the
+ * locks taken in the last `withinMs`: what an activity attempt that outlived its saga's
+ * releaseHold left behind. Resolves with how many were deleted.
+ */
+export async function sweepOrphanLocks(models: Models, opts: { withinMs: number; ended: (bookingIds: string[]) => Promise<string[]> }): Promise<number> {
+  const recent = await models.SlotLock.find({ createdAt: { $gte: new Date(Date.now() - opts.withinMs) } }, { bookingId: 1 }).lean();
+  const owners = [...new Set(recent.map((l) => l.bookingId))];
+  if (owners.length === 0) return 0;
+  const ended = await opts.ended(owners);
+  if (ended.length === 0) return 0;
+  return (await models.SlotLock.deleteMany({ bookingId: { $in: ended } })).deletedCount;
 }
 
 /** Held and booked time per staff member around one local date. */

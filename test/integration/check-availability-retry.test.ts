@@ -15,7 +15,8 @@ import type { Metrics } from '../../src/infra/metrics';
 import { createModels, type Models } from '../../src/infra/models';
 import { connectMongo } from '../../src/infra/mongo';
 import { granulesOf } from '../../src/domain/availability';
-import { acquireHold } from '../../src/infra/slot-locks';
+import { endedAmong, markFailed } from '../../src/infra/bookings';
+import { acquireHold, sweepOrphanLocks } from '../../src/infra/slot-locks';
 import { createStripe } from '../../src/infra/stripe';
 import { unique } from '../support/ids';
 
@@ -114,4 +115,53 @@ test('when another booking holds the end of the range, then the hold is refused 
   expect(held.filter((h) => h === bookingId)).toEqual([]);
   expect(held.filter((h) => h === 'another-booking')).toHaveLength(granulesOf(tail).length);
   await models.SlotLock.deleteMany({ bookingId: 'another-booking' });
+});
+
+test('when two bookings contend for overlapping time again and again, then each time exactly one holds it and the other holds nothing', async () => {
+  const { salonId, staffIds, range } = await pendingBooking();
+  const staffId = staffIds[0]!;
+  const shifted = { start: new Date(range.start.getTime() + 15 * 60_000), end: new Date(range.end.getTime() + 15 * 60_000) };
+  for (let round = 0; round < 15; round++) {
+    const [a, b] = [unique(`a${round}`), unique(`b${round}`)];
+    // Alternate which range each contender asks for, so both orders of overlap are tried.
+    const [ra, rb] = round % 2 === 0 ? [range, shifted] : [shifted, range];
+    const won = await Promise.all([
+      acquireHold(models, { staffId, salonId, bookingId: a, range: ra }),
+      acquireHold(models, { staffId, salonId, bookingId: b, range: rb }),
+    ]);
+    expect(won.filter(Boolean)).toHaveLength(1);
+    const loser = won[0] ? b : a;
+    expect(await models.SlotLock.countDocuments({ bookingId: loser })).toBe(0);
+    await models.SlotLock.deleteMany({ bookingId: { $in: [a, b] } });
+  }
+});
+
+test('when an attempt takes the hold after its booking ended, then it gives the hold back and fails', async () => {
+  const { staffIds, bookingId, range } = await pendingBooking();
+  await markFailed(models, bookingId, 'hold_expired'); // the saga gave up and compensated meanwhile
+  await expect(checkAvailability(bookingId)).rejects.toThrow(/ended while its slot was being held/);
+  expect(await holders(staffIds[0]!, range)).toEqual(granulesOf(range).map(() => undefined));
+});
+
+test('when the saga gave up on an attempt, then the attempt stops at its next write and takes nothing', async () => {
+  const { staffIds, bookingId, range } = await pendingBooking();
+  const env = new MockActivityEnvironment();
+  const activities = createBookingActivities({ models, stripe: createStripe(cfg), events, metrics });
+  env.cancel();
+  await expect(env.run((ref: { bookingId: string }) => activities.checkAvailability(ref), { bookingId })).rejects.toThrow(/no longer waits/);
+  expect(await holders(staffIds[0]!, range)).toEqual(granulesOf(range).map(() => undefined));
+});
+
+test('when locks belong to bookings that ended, then the sweeper deletes them and leaves the open bookings’ locks', async () => {
+  const ended = await pendingBooking();
+  const open = await pendingBooking();
+  expect(await acquireHold(models, { staffId: ended.staffIds[0]!, salonId: ended.salonId, bookingId: ended.bookingId, range: ended.range })).toBe(true);
+  expect(await acquireHold(models, { staffId: open.staffIds[0]!, salonId: open.salonId, bookingId: open.bookingId, range: open.range })).toBe(true);
+  await markFailed(models, ended.bookingId, 'payment_declined'); // a stale attempt's locks, left after releaseHold
+
+  const deleted = await sweepOrphanLocks(models, { withinMs: 3_600_000, ended: (ids) => endedAmong(models, ids) });
+  expect(deleted).toBeGreaterThanOrEqual(granulesOf(ended.range).length);
+  expect(await models.SlotLock.countDocuments({ bookingId: ended.bookingId })).toBe(0);
+  expect(await models.SlotLock.countDocuments({ bookingId: open.bookingId })).toBe(granulesOf(open.range).length);
+  await models.SlotLock.deleteMany({ bookingId: open.bookingId });
 });

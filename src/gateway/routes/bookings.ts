@@ -9,8 +9,19 @@ import type { Express, Request } from 'express';
 import { GRANULE_MIN } from '../../domain/availability';
 import { AppError, notFound } from '../../domain/errors';
 import { classifyPriority } from '../../domain/priority';
-import { activeAt, type BookingContext, BookingRejected, loadBookingCatalogue, upsertPendingBooking } from '../../infra/bookings';
-import type { BookingDoc, Models } from '../../infra/models';
+import {
+  activeAt,
+  type BookingContext,
+  BookingRejected,
+  findBooking as readBooking,
+  listBookings,
+  loadBookingCatalogue,
+  markSendFailed,
+  requestCancellation,
+  type StoredBooking,
+  upsertPendingBooking,
+} from '../../infra/bookings';
+import type { Models } from '../../infra/models';
 import { noneIfMalformedId } from '../../infra/mongo';
 import { type BookingInput, cancelSignal, cancelUpdate, workflowIdFor } from '../../shared/booking';
 import type { Principal } from '../auth';
@@ -49,7 +60,7 @@ type BookingView = {
   failureReason?: string;
 };
 
-const toView = (b: BookingDoc & { _id: string }): BookingView => ({
+const toView = (b: StoredBooking): BookingView => ({
   id: b._id,
   status: b.status,
   priority: b.priority,
@@ -73,7 +84,7 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
 
   /** The booking, if its owner or a manager of its salon asks. */
   const findBooking = async (who: Principal, bookingId: string): Promise<{ view: BookingView; customerId: string }> => {
-    const doc = /^[a-f0-9]{32}$/.test(bookingId) ? await models.Booking.findById(bookingId).lean() : null;
+    const doc = await readBooking(models, bookingId);
     if (!doc) throw notFound('booking', bookingId);
     const allowed = who.role === 'client' ? doc.customerId === who.userId : canManageSalon(who, doc.salonId);
     if (!allowed) throw new AppError('forbidden', 'this booking belongs to another client or salon');
@@ -152,14 +163,24 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
     if (!created && booking.requestHash !== requestHash) {
       throw new AppError('conflict', 'this Idempotency-Key was used for a different booking request; use a new key');
     }
-    // A retry of a booking still pending enqueues again: the workflow id makes a duplicate start nothing.
+    // The booking's write above is the commit point: from here it is accepted. A retry of
+    // a booking still pending sends again (the workflow id makes a duplicate start
+    // nothing); a send that fails is left to the dispatcher's relay, which sends it again
+    // within seconds — the client is answered 202 either way, and never books twice.
     if (created || booking.status === 'pending') {
-      await deps.enqueue(booking.priority, {
-        kind: 'booking',
-        version: 1,
-        input: { ...input, priority: booking.priority },
-        display: { salonName: context.salon.name, serviceName: context.service.name, timezone: context.salon.timezone },
-      });
+      try {
+        await deps.enqueue(booking.priority, {
+          kind: 'booking',
+          version: 1,
+          input: { ...input, priority: booking.priority },
+          display: { salonName: context.salon.name, serviceName: context.service.name, timezone: context.salon.timezone },
+        });
+      } catch (err) {
+        req.log.warn({ err, bookingId }, 'intake send failed; the relay will send it');
+        await markSendFailed(models, bookingId, now).catch((markErr: unknown) =>
+          req.log.error({ err: markErr, bookingId }, 'could not mark the failed send; the reconciler will find the booking pending'),
+        );
+      }
     }
     res.status(202).location(`/v1/bookings/${bookingId}`).json({ bookingId, status: booking.status, priority: booking.priority });
   });
@@ -172,7 +193,7 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
   app.get('/v1/bookings', async (req: Request, res) => {
     const who = principal(req);
     const query = parse(BookingsQuery, req.query, 'query');
-    let filter: Record<string, string>;
+    let filter: { customerId?: string; salonId?: string };
     if (who.role === 'client') filter = { customerId: who.userId, ...(query.salonId ? { salonId: query.salonId } : {}) };
     else if (!query.salonId) {
       throw new AppError('validation', 'name the salon: GET /v1/bookings?salonId=<id>', {
@@ -180,8 +201,7 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       });
     } else if (!canManageSalon(who, query.salonId)) throw new AppError('forbidden', 'you administer another salon');
     else filter = { salonId: query.salonId };
-    const bookings = await models.Booking.find(filter).sort({ start: -1 }).limit(200).lean();
-    res.json({ items: bookings.map(toView) });
+    res.json({ items: (await listBookings(models, filter)).map(toView) });
   });
 
   app.post('/v1/bookings/:bookingId/cancel', async (req, res) => {
@@ -191,17 +211,40 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       throw new AppError('conflict', `booking ${bookingId} is already ${view.status}`);
     }
     const handle = temporal.workflow.getHandle(workflowIdFor(bookingId));
-    const accepted = (status: string) =>
+    const accepted = (status: string): void => {
       res.status(202).location(`/v1/bookings/${bookingId}`).json({ bookingId, status, cancelling: true });
+    };
     const ended = () =>
       new AppError('conflict', `booking ${bookingId} can no longer be cancelled (it is ${view.status} and its saga has ended)`);
+    const unanswered = () =>
+      new AppError('unavailable', 'the booking service did not answer; retry the cancellation (it is safe to repeat)', { retryAfterSec: 2 });
+    /**
+     * No saga runs for the booking. Not yet, while its command waits in the queue: a
+     * pending booking is cancelled on its document, where its saga looks when it starts
+     * (and the signal reaches a saga that started in between). Or no more: the booking
+     * says how it ended — perhaps by this very cancellation.
+     */
+    const noSaga = async (): Promise<void> => {
+      if (await requestCancellation(models, bookingId, deps.now())) {
+        try {
+          await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => handle.signal(cancelSignal));
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw unanswered();
+        }
+        return accepted('pending');
+      }
+      const now = await readBooking(models, bookingId);
+      if (now?.status !== 'cancelled') throw ended();
+      accepted(now.status);
+    };
     try {
       const result = await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => handle.executeUpdate(cancelUpdate));
       accepted(result.status);
       return;
     } catch (err) {
-      // The saga answered no: the validator refused (it is ending) or it has ended.
-      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) throw ended();
+      // The saga refused (it is ending), or it has ended.
+      if (err instanceof WorkflowUpdateFailedError) throw ended();
+      if (err instanceof WorkflowNotFoundError) return noSaga();
       // Any other end of the call came without the saga's answer: no worker answered in
       // time, the call was cancelled (gRPC CANCELLED) or the connection dropped — and the
       // update may or may not have reached the saga. Fall through to the durable signal,
@@ -210,16 +253,8 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
     try {
       await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => handle.signal(cancelSignal));
     } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) {
-        throw new AppError('unavailable', 'the booking service did not answer; retry the cancellation (it is safe to repeat)', {
-          retryAfterSec: 2,
-        });
-      }
-      // The saga ended meanwhile — perhaps by this very cancellation: the booking says how.
-      const now = await models.Booking.findById(bookingId, { status: 1 }).lean();
-      if (now?.status !== 'cancelled') throw ended();
-      accepted(now.status);
-      return;
+      if (!(err instanceof WorkflowNotFoundError)) throw unanswered();
+      return noSaga();
     }
     accepted(view.status);
   });
