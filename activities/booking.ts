@@ -10,6 +10,7 @@ import { DateTime } from 'luxon';
 import type Stripe from 'stripe';
 import { computeSlots, GRANULE_MIN } from '../src/domain/availability';
 import { FAILURE_TYPES, type FailureReason } from '../src/domain/booking';
+import type { CancelledBy } from '../src/domain/money';
 import * as bookings from '../src/infra/bookings';
 import type { EventPublisher } from '../src/infra/events';
 import type { Metrics } from '../src/infra/metrics';
@@ -36,6 +37,7 @@ export interface Reservation {
   cancellationWindowHours: number;
   /** Set when the API accepted a cancellation before the saga started: the saga cancels at once. */
   cancelRequestedAt?: string;
+  cancelledBy?: CancelledBy;
 }
 
 export interface BookingRef {
@@ -122,7 +124,7 @@ export function createBookingActivities(deps: BookingDeps) {
         priceCents: booking.priceCents,
         currency: booking.currency,
         cancellationWindowHours: booking.cancellationWindowHours,
-        ...(booking.cancelRequestedAt ? { cancelRequestedAt: booking.cancelRequestedAt.toISOString() } : {}),
+        ...(booking.cancelRequestedAt ? { cancelRequestedAt: booking.cancelRequestedAt.toISOString(), cancelledBy: booking.cancelledBy ?? 'client' } : {}),
       };
     },
 
@@ -202,7 +204,9 @@ export function createBookingActivities(deps: BookingDeps) {
     async confirmPayment({ bookingId }: BookingRef): Promise<{ paymentIntentId: string | null }> {
       const ctx = Context.current();
       const booking = await loadBooking(bookingId);
-      if (booking.priceCents === 0) return { paymentIntentId: null }; // free: nothing to charge, Stripe is not asked
+      // What the policy charges now: the price (prepay) or the deposit; a free booking never asks Stripe.
+      const { chargeCents } = bookings.takeOf(booking);
+      if (chargeCents === 0) return { paymentIntentId: null };
       // Heartbeats flow while each Stripe call is in flight (one may take 30 s with its
       // retries), so a second attempt only ever starts when this one's worker is gone.
       const stripeCall = <T>(call: () => Promise<T>): Promise<T> => {
@@ -215,7 +219,7 @@ export function createBookingActivities(deps: BookingDeps) {
         const created = await stripeCall(() =>
           stripe.paymentIntents.create(
             {
-              amount: booking.priceCents,
+              amount: chargeCents,
               currency: booking.currency.toLowerCase(),
               payment_method: booking.paymentMethod ?? undefined,
               metadata: { bookingId },
@@ -241,6 +245,7 @@ export function createBookingActivities(deps: BookingDeps) {
           nonRetryable: true,
         });
       }
+      await bookings.recordCharge(models, bookingId, intent.amount_received ?? intent.amount);
       return { paymentIntentId: storedId };
     },
 
@@ -292,8 +297,10 @@ export function createBookingActivities(deps: BookingDeps) {
       if (!booking?.paymentIntentId) return { refundedCents: 0 };
       const intent = await stripe.paymentIntents.retrieve(booking.paymentIntentId, { expand: ['latest_charge'] });
       let refundedCents = 0;
+      let voided = intent.status === 'canceled';
       if (VOIDABLE.has(intent.status)) {
         await stripe.paymentIntents.cancel(intent.id, {}, { idempotencyKey: `booking-${bookingId}-void` });
+        voided = true;
       } else if (intent.status === 'succeeded') {
         const charge = typeof intent.latest_charge === 'object' && intent.latest_charge !== null ? intent.latest_charge : undefined;
         const charged = charge?.amount_captured ?? charge?.amount ?? intent.amount_received ?? intent.amount;
@@ -307,7 +314,7 @@ export function createBookingActivities(deps: BookingDeps) {
         }
         refundedCents = Math.max(target, alreadyRefunded);
       }
-      await bookings.recordRefund(models, bookingId, refundedCents);
+      await bookings.recordRefund(models, bookingId, refundedCents, voided);
       compensated('refundPayment');
       return { refundedCents };
     },
@@ -323,9 +330,14 @@ export function createBookingActivities(deps: BookingDeps) {
     },
 
     /** Compensation of step 1 on cancellation: `cancelled`; publishes `reserva.cancelada`. */
-    async markBookingCancelled({ bookingId, salonId, refundedCents }: BookingRef & { salonId: string; refundedCents: number }): Promise<void> {
-      const booking = await bookings.markCancelled(models, bookingId);
-      await publish(TOPICS.bookingCancelled, booking ?? { _id: bookingId, salonId }, { refundedCents, customerId: booking?.customerId });
+    async markBookingCancelled({
+      bookingId,
+      salonId,
+      refundedCents,
+      cancelledBy,
+    }: BookingRef & { salonId: string; refundedCents: number; cancelledBy?: CancelledBy }): Promise<void> {
+      const booking = await bookings.markCancelled(models, bookingId, cancelledBy ?? 'client');
+      await publish(TOPICS.bookingCancelled, booking ?? { _id: bookingId, salonId }, { refundedCents, customerId: booking?.customerId, cancelledBy: cancelledBy ?? 'client' });
       compensated('markBookingCancelled');
       metrics.record('SagaOutcome', 1, 'Count', { Outcome: 'cancelled' });
     },

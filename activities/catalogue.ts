@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import type { EventPublisher } from '../src/infra/events';
+import { policyFieldsOf, policyOf, type SalonPolicy } from '../src/domain/policy';
 import type { Models } from '../src/infra/models';
 import { TOPICS } from '../src/shared/topics';
 
@@ -19,7 +20,16 @@ export function createCatalogueActivities(deps: { models: Models; events: EventP
     async importCatalogue({ importId, salons }: CatalogueImport): Promise<{ salons: number; services: number }> {
       let services = 0;
       for (const [i, raw] of salons.entries()) {
-        const salon = raw as { name: string; city: string; address?: string; timezone: string; cancellationWindowHours?: number; services?: Record<string, unknown>[] };
+        const salon = raw as {
+          name: string;
+          city: string;
+          address?: string;
+          timezone: string;
+          cancellationWindowHours?: number;
+          policy?: Partial<SalonPolicy>;
+          services?: Record<string, unknown>[];
+        };
+        const policy = policyFieldsOf(salon);
         const salonId = idFor(importId, i);
         await deps.models.Salon.updateOne(
           { _id: salonId },
@@ -30,7 +40,8 @@ export function createCatalogueActivities(deps: { models: Models; events: EventP
               cityKey: salon.city.toLowerCase(),
               ...(salon.address ? { address: salon.address } : {}),
               timezone: salon.timezone,
-              cancellationWindowHours: salon.cancellationWindowHours ?? 24,
+              cancellationWindowHours: policyOf(policy).cancellationWindowHours,
+              policy,
             },
           },
           { upsert: true },

@@ -88,7 +88,6 @@ const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   TRUST_PROXY: trustProxy.default(false),
   TOKEN_CHECK_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
-  BOOKING_MAX_ADVANCE_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   INSTANCE_ID: z.string().min(1).max(255).optional(),
   HEALTH_PORT: port.optional(),
@@ -142,8 +141,6 @@ export interface Config {
     trustProxy: false | number | string[];
     /** How long an instance trusts its reading of an account's token version (a role change takes at most this long to reach it). */
     tokenCheckTtlMs: number;
-    /** How far ahead a booking may start. */
-    bookingMaxAdvanceDays: number;
   };
   metricsFlushIntervalMs: number;
   /** This process in metrics, logs and Temporal: INSTANCE_ID, or host name and pid. */
@@ -235,7 +232,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cacheTtlMs: e.CACHE_TTL_MS,
       trustProxy: e.TRUST_PROXY,
       tokenCheckTtlMs: e.TOKEN_CHECK_TTL_MS,
-      bookingMaxAdvanceDays: e.BOOKING_MAX_ADVANCE_DAYS,
     },
     metricsFlushIntervalMs: e.METRICS_FLUSH_INTERVAL_MS,
     instanceId: e.INSTANCE_ID ?? `${os.hostname()}-${process.pid}`,

@@ -11,7 +11,7 @@
 import { CancellationScope, condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Reservation } from '../activities/booking';
 import { type BookingStatus, refundOnCancel } from '../src/domain/booking';
-import { type BookingInput, cancelSignal, cancelUpdate, retryCompensationSignal, type SagaStatus, statusQuery } from '../src/shared/booking';
+import { type BookingInput, type CancelRequest, cancelSignal, cancelUpdate, retryCompensationSignal, type SagaStatus, statusQuery } from '../src/shared/booking';
 import { BookingStatusKey, NeedsAttentionKey } from '../src/shared/search-attributes';
 import {
   CancelRequested,
@@ -54,12 +54,12 @@ export async function bookingSagaV1(input: BookingInput): Promise<SagaStatus> {
   });
   setHandler(
     cancelUpdate,
-    () => {
+    (_request: CancelRequest) => {
       cancelRequested = true;
       return { accepted: true, status: state.status };
     },
     {
-      validator: () => {
+      validator: (_request: CancelRequest) => {
         if (state.status === 'failed' || state.status === 'cancelled' || state.step === 'compensating') {
           throw new Error(`booking ${input.bookingId} is ${state.status}; there is nothing to cancel`);
         }

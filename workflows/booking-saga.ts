@@ -23,8 +23,10 @@
 import { CancellationScope, condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Reservation } from '../activities/booking';
 import { type BookingStatus, refundOnCancel } from '../src/domain/booking';
+import type { CancelledBy } from '../src/domain/money';
 import {
   type BookingInput,
+  type CancelRequest,
   type CancelResult,
   cancelSignal,
   cancelUpdate,
@@ -58,10 +60,11 @@ interface Compensation {
   run: () => Promise<unknown>;
 }
 
-/** A cancellation as accepted: when, and in which status of the booking. */
+/** A cancellation as accepted: when, in which status of the booking, and by whom. */
 interface Cancellation {
   at: number;
   status: BookingStatus;
+  by: CancelledBy;
 }
 
 export async function bookingSaga(input: BookingInput): Promise<SagaStatus> {
@@ -91,19 +94,20 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     if (state.step === 'done') return 'its appointment has started';
     return undefined;
   };
-  const acceptCancel = (): CancelResult => {
-    cancellation ??= { at: Date.now(), status: state.status };
+  const acceptCancel = (request?: CancelRequest): CancelResult => {
+    // The moment the API accepted it (carried in the request), else now; the first one stands.
+    cancellation ??= { at: request?.at ? Date.parse(request.at) : Date.now(), status: state.status, by: request?.by ?? 'client' };
     return { accepted: true, status: state.status };
   };
   setHandler(statusQuery, () => state);
   setHandler(retryCompensationSignal, () => {
     retryRequested = true;
   });
-  setHandler(cancelSignal, () => {
-    if (refusal() === undefined) acceptCancel();
+  setHandler(cancelSignal, (request?: CancelRequest) => {
+    if (refusal() === undefined) acceptCancel(request);
   });
-  setHandler(cancelUpdate, acceptCancel, {
-    validator: () => {
+  setHandler(cancelUpdate, (request: CancelRequest) => acceptCancel(request), {
+    validator: (_request: CancelRequest) => {
       const why = refusal();
       if (why !== undefined) throw new Error(`booking ${input.bookingId} cannot be cancelled: ${why}`);
     },
@@ -162,7 +166,7 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     register('markBooking', () =>
       outcome === 'cancelled'
         ? compensationStep.markBookingCancelled.executeWithOptions({ summary: 'Mark the booking cancelled' }, [
-            { ...ref, salonId: input.salonId, refundedCents: state.refundedCents ?? 0 },
+            { ...ref, salonId: input.salonId, refundedCents: state.refundedCents ?? 0, cancelledBy: cancellation?.by ?? 'client' },
           ])
         : compensationStep.markBookingFailed.executeWithOptions({ summary: `Mark the booking failed (${state.failureReason ?? 'error'})` }, [
             { ...ref, salonId: input.salonId, reason: state.failureReason ?? 'error' },
@@ -170,7 +174,9 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     );
     reservation = await dbStep.createReservation.executeWithOptions({ summary: 'Create the reservation (price, end, hold window)' }, [input]);
     // A cancellation the API accepted before this saga existed waits on the booking document.
-    if (reservation.cancelRequestedAt !== undefined) cancellation ??= { at: Date.parse(reservation.cancelRequestedAt), status: 'pending' };
+    if (reservation.cancelRequestedAt !== undefined) {
+      cancellation ??= { at: Date.parse(reservation.cancelRequestedAt), status: 'pending', by: reservation.cancelledBy ?? 'client' };
+    }
     stopIfCancelled();
 
     // Step 2.
@@ -222,13 +228,17 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     state.step = 'done';
     return state;
   }
-  // Accepted once confirmed: the salon's window decides, at the moment it was accepted.
-  const refundable = refundOnCancel({
-    priceCents: reservation.priceCents,
-    start: new Date(input.start),
-    cancelledAt: new Date(cancellation.at),
-    windowHours: reservation.cancellationWindowHours,
-  });
+  // Accepted once confirmed: by the salon's side, everything back; by the client, the
+  // salon's window decides, at the moment the cancellation was accepted.
+  const refundable =
+    cancellation.by === 'client'
+      ? refundOnCancel({
+          priceCents: reservation.priceCents,
+          start: new Date(input.start),
+          cancelledAt: new Date(cancellation.at),
+          windowHours: reservation.cancellationWindowHours,
+        })
+      : reservation.priceCents;
   compensations.splice(compensations.findIndex((c) => c.name === 'refundPayment'), 1, {
     name: 'refundPayment',
     run: refund(refundable, `Refund ${money(refundable, reservation.currency)} (cancellation window)`),

@@ -48,7 +48,6 @@ export interface GatewayDeps {
   limits: { perMinute: number; loginPerMinute: number };
   /** Express's `trust proxy` (TRUST_PROXY): whose X-Forwarded-For names the client. */
   trustProxy: false | number | string[];
-  bookingMaxAdvanceDays: number;
   temporal: Client;
   enqueue: Enqueue;
   admission: AdmissionControl;
@@ -129,7 +128,6 @@ export function createApp(deps: GatewayDeps): Express {
     temporal: deps.temporal,
     enqueue: deps.enqueue,
     booking: deps.booking,
-    maxAdvanceDays: deps.bookingMaxAdvanceDays,
     cache: deps.cache,
     now,
   });

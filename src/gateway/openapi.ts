@@ -58,7 +58,7 @@ export const ROUTES: readonly Doc[] = [
   { method: 'post', path: '/v1/auth/register', summary: 'Create a client account', body: s.RegisterBody, ok: { 201: json(s.RegisterResponse, 'created') }, errors: [400, 409, 413, 415, 429] },
   { method: 'post', path: '/v1/auth/login', summary: 'Log in', body: s.LoginBody, ok: { 200: json(s.LoginResponse) }, errors: [400, 401, 413, 415, 429] },
   { method: 'post', path: '/v1/auth/logout', summary: 'Log out: revokes every token of the account', auth: true, ok: { 204: { description: 'every token of the account is revoked' } }, errors: [401, 429] },
-  { method: 'get', path: '/v1/salons', summary: 'List salons (cached)', query: s.SalonsQuery, ok: { 200: json(s.items(s.Salon)), 304: { description: 'not modified' } }, errors: [400, 429] },
+  { method: 'get', path: '/v1/salons', summary: 'List salons, by name (cached; paged: limit, cursor → nextCursor)', query: s.SalonsQuery, ok: { 200: json(s.SalonPage), 304: { description: 'not modified' } }, errors: [400, 429] },
   { method: 'post', path: '/v1/salons', summary: 'Create a salon (operator)', auth: true, body: s.SalonBody, ok: { 201: json(s.Salon, 'created') }, errors: [400, 401, 403, 413, 415, 429] },
   { method: 'get', path: '/v1/salons/{salonId}', summary: 'A salon (cached)', params: ['salonId'], ok: { 200: json(s.Salon), 304: { description: 'not modified' } }, errors: [404, 429] },
   { method: 'patch', path: '/v1/salons/{salonId}', summary: 'Change a salon (operator, its admin)', auth: true, params: ['salonId'], body: s.SalonPatch, ok: { 200: json(s.Salon) }, errors: [400, 401, 403, 404, 413, 415, 429] },
@@ -80,7 +80,7 @@ export const ROUTES: readonly Doc[] = [
     ok: { 202: json(s.BookingAccepted, 'accepted: the saga runs; poll the Location') },
     errors: [400, 401, 403, 404, 409, 413, 415, 429],
   },
-  { method: 'get', path: '/v1/bookings', summary: 'Bookings: a client’s own; ?salonId= for its admin or an operator', auth: true, query: s.BookingsQuery, ok: { 200: json(s.items(s.Booking)) }, errors: [400, 401, 403, 429] },
+  { method: 'get', path: '/v1/bookings', summary: 'Bookings, newest start first: a client’s own; ?salonId= for its admin or an operator (paged: limit, cursor → nextCursor)', auth: true, query: s.BookingsQuery, ok: { 200: json(s.BookingPage) }, errors: [400, 401, 403, 429] },
   { method: 'get', path: '/v1/bookings/{bookingId}', summary: 'A booking, live (its client, the salon’s admin, operators)', auth: true, params: ['bookingId'], ok: { 200: json(s.Booking) }, errors: [401, 403, 404, 429] },
   {
     method: 'post',

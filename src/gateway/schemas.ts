@@ -7,6 +7,9 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { GRANULE_MIN } from '../domain/availability';
+import { BOOKING_STATUSES } from '../domain/booking';
+import { PAYMENT_POLICIES } from '../domain/policy';
+import { cursorParam, limitParam } from './paging';
 
 extendZodWithOpenApi(z);
 
@@ -75,18 +78,43 @@ const timezone = z
   .refine((tz) => IANAZone.isValidZone(tz), 'use an IANA time zone, for example Europe/Madrid')
   .openapi({ example: 'Europe/Madrid' });
 
+const hours = (max: number) => z.number().int().min(0).max(max);
+const policyFields = {
+  payment: z.enum(PAYMENT_POLICIES).openapi({ description: 'prepay (default), deposit or card_hold' }),
+  depositPercent: z.number().int().min(1).max(100),
+  cancellationWindowHours: hours(720),
+  lateCancelFeePercent: z.number().int().min(0).max(100),
+  rescheduleWindowHours: hours(720),
+  minNoticeMinutes: z.number().int().min(0).max(30 * 24 * 60),
+  maxAdvanceDays: z.number().int().min(1).max(730),
+  checkInGraceMinutes: z.number().int().min(0).max(24 * 60),
+  autoCompleteHours: z.number().int().min(0).max(168),
+  reminderOffsetsHours: z.array(z.number().int().min(1).max(168)).max(3, 'at most 3 reminders'),
+  waitlistOfferMinutes: z.number().int().min(1).max(24 * 60),
+};
+export const PolicyBody = z.strictObject(policyFields).partial().openapi('SalonPolicyBody', { description: 'the policy fields to set; the rest keep their value (defaults: see SalonPolicy)' });
+export const SalonPolicy = z.object(policyFields).openapi('SalonPolicy');
+
 const salonFields = {
   name,
   city: name,
   address: text(300).optional(),
   timezone,
-  cancellationWindowHours: z.number().int().min(0).max(720).optional().openapi({
-    description: 'a booking cancelled at least this long before its start is refunded (default 24)',
+  cancellationWindowHours: hours(720).optional().openapi({
+    description: 'alias of policy.cancellationWindowHours: a booking cancelled at least this long before its start is refunded (default 24)',
   }),
+  policy: PolicyBody.optional(),
 };
-export const SalonBody = z.strictObject(salonFields).openapi('SalonBody');
-export const SalonPatch = SalonBody.partial()
+/** A top-level cancellationWindowHours that contradicts policy.cancellationWindowHours in the same body. */
+const windowsAgree = (b: { cancellationWindowHours?: number; policy?: { cancellationWindowHours?: number } }) =>
+  b.cancellationWindowHours === undefined || b.policy?.cancellationWindowHours === undefined || b.cancellationWindowHours === b.policy.cancellationWindowHours;
+const agreeMessage = { message: 'cancellationWindowHours and policy.cancellationWindowHours differ; send one, or the same value', path: ['cancellationWindowHours'] };
+export const SalonBody = z.strictObject(salonFields).refine(windowsAgree, agreeMessage).openapi('SalonBody');
+export const SalonPatch = z
+  .strictObject(salonFields)
+  .partial()
   .refine((p) => Object.keys(p).length > 0, 'send at least one field to change')
+  .refine(windowsAgree, agreeMessage)
   .openapi('SalonPatch');
 export const Salon = z
   .object({
@@ -96,9 +124,14 @@ export const Salon = z
     address: z.string().optional(),
     timezone: z.string(),
     cancellationWindowHours: z.number().int(),
+    policy: SalonPolicy,
   })
   .openapi('Salon');
-export const SalonsQuery = z.strictObject({ city: text(120).pipe(z.string().min(1, 'must not be empty')).optional() });
+export const SalonsQuery = z.strictObject({
+  city: text(120).pipe(z.string().min(1, 'must not be empty')).optional(),
+  limit: limitParam,
+  cursor: cursorParam,
+});
 
 const minutes = (max: number) =>
   z.number().int().min(0).max(max).multipleOf(GRANULE_MIN, `must be a multiple of ${GRANULE_MIN} minutes`);
@@ -222,7 +255,7 @@ export const BookingBody = z
       .openapi({ example: 'pm_card_visa' }),
   })
   .openapi('BookingBody');
-export const BookingStatusEnum = z.enum(['pending', 'held', 'confirmed', 'failed', 'cancelled']);
+export const BookingStatusEnum = z.enum(BOOKING_STATUSES);
 export const BookingAccepted = z
   .object({ bookingId: z.string(), status: BookingStatusEnum, priority: z.enum(['high', 'normal', 'low']) })
   .openapi('BookingAccepted');
@@ -239,9 +272,33 @@ export const Booking = z
     priceCents: z.number().int(),
     currency: z.string(),
     failureReason: z.string().optional(),
+    payment: z
+      .object({
+        policy: z.enum(PAYMENT_POLICIES),
+        priceCents: z.number().int(),
+        chargedCents: z.number().int(),
+        authorizedCents: z.number().int(),
+        refundedCents: z.number().int(),
+        status: z.enum(['none', 'requires_action', 'authorized', 'charged', 'partially_refunded', 'refunded', 'voided']),
+        clientSecret: z.string().optional(),
+      })
+      .openapi('BookingPayment'),
+    rescheduledFrom: z.array(z.string()).openapi({ description: 'previous starts, oldest first' }),
+    cancelledBy: z.enum(['client', 'salon', 'operator']).optional(),
   })
   .openapi('Booking');
-export const BookingsQuery = z.strictObject({ salonId: objectId.optional() });
+export const BookingPage = z.object({ items: z.array(Booking), nextCursor: z.string().optional() }).openapi('BookingPage');
+export const SalonPage = z.object({ items: z.array(Salon), nextCursor: z.string().optional() }).openapi('SalonPage');
+export const BookingsQuery = z
+  .strictObject({
+    salonId: objectId.optional(),
+    status: BookingStatusEnum.optional(),
+    from: isoDateTime.optional().openapi({ description: 'bookings starting at or after this instant' }),
+    to: isoDateTime.optional().openapi({ description: 'bookings starting before this instant' }),
+    limit: limitParam,
+    cursor: cursorParam,
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: 'from must be before to', path: ['to'] });
 export const IdempotencyKey = z
   .string()
   .regex(/^[\x21-\x7e]{1,200}$/, 'use 1–200 printable ASCII characters')

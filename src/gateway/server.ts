@@ -76,7 +76,6 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
     cache,
     limits: { perMinute: cfg.gateway.rateLimitPerMinute, loginPerMinute: cfg.gateway.loginRateLimitPerMinute },
     trustProxy: cfg.gateway.trustProxy,
-    bookingMaxAdvanceDays: cfg.gateway.bookingMaxAdvanceDays,
     temporal: temporal.client,
     enqueue: createIntakeSender(sqs, queues),
     admission,

@@ -11,6 +11,8 @@
  * same document if it is missing.
  */
 import { type FailureReason, priceBooking } from '../domain/booking';
+import { type CancelledBy, takeAtBooking } from '../domain/money';
+import { policyOf, type SalonPolicy } from '../domain/policy';
 import type { BookingInput } from '../shared/booking';
 import type { BookingDoc, Models } from './models';
 import { isDuplicateKeyError, noneIfMalformedId } from './mongo';
@@ -21,7 +23,7 @@ export type StoredBooking = BookingDoc & { _id: string; createdAt?: Date };
 
 /** What pricing a booking needs; a caller that read it already passes it in. */
 export interface BookingContext {
-  salon: { name: string; timezone: string; cancellationWindowHours: number };
+  salon: { name: string; timezone: string; cancellationWindowHours: number; policy?: unknown };
   service: { name: string; durationMin: number; bufferMin: number; priceCents: number; currency: string };
   promotions: { discountPercent: number }[];
 }
@@ -71,6 +73,7 @@ export async function upsertPendingBooking(
   const { salon, service, promotions } = extra.context ?? (await loadBookingContext(models, input, new Date(input.requestedAt)));
   const start = new Date(input.start);
   const { end, holdEnd, priceCents } = priceBooking({ start, service, discountPercents: promotions.map((p) => p.discountPercent) });
+  const policy = salonPolicy(salon);
   const doc = {
     _id: input.bookingId,
     customerId: input.customerId,
@@ -85,7 +88,8 @@ export async function upsertPendingBooking(
     priority: input.priority,
     status: 'pending' as const,
     paymentMethod: input.paymentMethod,
-    cancellationWindowHours: salon.cancellationWindowHours,
+    cancellationWindowHours: policy.cancellationWindowHours,
+    policy,
     correlationId: input.correlationId,
     ...(extra.requestHash ? { requestHash: extra.requestHash } : {}),
     ...(extra.idempotencyKey ? { idempotencyKey: extra.idempotencyKey } : {}),
@@ -104,14 +108,49 @@ export async function upsertPendingBooking(
   return { booking, created: false };
 }
 
+/** A salon's whole policy, as a booking made now keeps it. */
+export const salonPolicy = (salon: BookingContext['salon']): SalonPolicy =>
+  policyOf(salon.policy as Partial<SalonPolicy> | undefined, salon.cancellationWindowHours);
+
+/** The policy a booking was made under (bookings from before policies: the defaults, with their window). */
+export const bookingPolicy = (b: Pick<StoredBooking, 'policy' | 'cancellationWindowHours'>): SalonPolicy =>
+  policyOf(b.policy as Partial<SalonPolicy> | undefined, b.cancellationWindowHours);
+
+/** What the booking charges (or authorizes) when it is made, under its policy. */
+export const takeOf = (b: StoredBooking) => takeAtBooking(bookingPolicy(b), b.priceCents, b.currency);
+
 /** A booking by id (a malformed id finds nothing). */
 export async function findBooking(models: Models, bookingId: string): Promise<StoredBooking | null> {
   return /^[a-f0-9]{32}$/.test(bookingId) ? models.Booking.findById(bookingId).lean<StoredBooking>() : null;
 }
 
-/** A client's bookings, or a salon's: the newest 200. */
-export async function listBookings(models: Models, filter: { customerId?: string; salonId?: string }): Promise<StoredBooking[]> {
-  return models.Booking.find(filter).sort({ start: -1 }).limit(200).lean<StoredBooking[]>();
+export interface BookingPageQuery {
+  customerId?: string;
+  salonId?: string;
+  status?: string;
+  /** `start` in [from, to). */
+  from?: Date;
+  to?: Date;
+  limit: number;
+  /** After this booking, in the order start descending then id descending. */
+  after?: { start: Date; id: string };
+}
+
+/** A page of a client's or a salon's bookings, newest start first; `more` when another page follows. */
+export async function listBookings(models: Models, q: BookingPageQuery): Promise<{ items: StoredBooking[]; more: boolean }> {
+  const range = { ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lt: q.to } : {}) };
+  const filter: Record<string, unknown> = {
+    ...(q.customerId ? { customerId: q.customerId } : {}),
+    ...(q.salonId ? { salonId: q.salonId } : {}),
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.from || q.to ? { start: range } : {}),
+  };
+  if (q.after) {
+    const { start, id } = q.after;
+    filter.$and = [{ $or: [{ start: { $lt: start } }, { start, _id: { $lt: id } }] }];
+  }
+  const found = await models.Booking.find(filter).sort({ start: -1, _id: -1 }).limit(q.limit + 1).lean<StoredBooking[]>();
+  return { items: found.slice(0, q.limit), more: found.length > q.limit };
 }
 
 const ENDED = ['failed', 'cancelled'];
@@ -144,9 +183,14 @@ export async function confirmIfHeld(models: Models, bookingId: string): Promise<
   return models.Booking.findById(bookingId).lean<StoredBooking>();
 }
 
-/** What was refunded (0 for a void), once Stripe did it. */
-export async function recordRefund(models: Models, bookingId: string, refundedCents: number): Promise<void> {
-  await models.Booking.updateOne({ _id: bookingId }, { $set: { refundedCents } });
+/** What Stripe charged for the booking. */
+export async function recordCharge(models: Models, bookingId: string, chargedCents: number): Promise<void> {
+  await models.Booking.updateOne({ _id: bookingId }, { $set: { chargedCents } });
+}
+
+/** What was refunded, once Stripe did it; `voided` when the intent was cancelled before it charged. */
+export async function recordRefund(models: Models, bookingId: string, refundedCents: number, voided = false): Promise<void> {
+  await models.Booking.updateOne({ _id: bookingId }, { $set: { refundedCents, ...(voided ? { voided: true } : {}) } });
 }
 
 /** Any open status → `failed` with its reason. Resolves with the booking afterwards. */
@@ -155,9 +199,9 @@ export async function markFailed(models: Models, bookingId: string, reason: Fail
   return models.Booking.findById(bookingId).lean<StoredBooking>();
 }
 
-/** Any open status → `cancelled`. Resolves with the booking afterwards. */
-export async function markCancelled(models: Models, bookingId: string): Promise<StoredBooking | null> {
-  await models.Booking.updateOne({ _id: bookingId, status: { $nin: ENDED } }, { $set: { status: 'cancelled' } });
+/** Any open status → `cancelled`, by whom. Resolves with the booking afterwards. */
+export async function markCancelled(models: Models, bookingId: string, by: CancelledBy = 'client'): Promise<StoredBooking | null> {
+  await models.Booking.updateOne({ _id: bookingId, status: { $nin: ENDED } }, { $set: { status: 'cancelled', cancelledBy: by } });
   return models.Booking.findById(bookingId).lean<StoredBooking>();
 }
 
@@ -166,8 +210,11 @@ export async function markCancelled(models: Models, bookingId: string): Promise<
  * not exist yet): the saga reads it when it starts. The first request's moment stays.
  * Resolves with whether the booking is pending with a cancellation recorded.
  */
-export async function requestCancellation(models: Models, bookingId: string, at: Date): Promise<boolean> {
-  await models.Booking.updateOne({ _id: bookingId, status: 'pending', cancelRequestedAt: { $exists: false } }, { $set: { cancelRequestedAt: at } });
+export async function requestCancellation(models: Models, bookingId: string, at: Date, by: CancelledBy): Promise<boolean> {
+  await models.Booking.updateOne(
+    { _id: bookingId, status: 'pending', cancelRequestedAt: { $exists: false } },
+    { $set: { cancelRequestedAt: at, cancelledBy: by } },
+  );
   const booking = await models.Booking.findById(bookingId, { status: 1, cancelRequestedAt: 1 }).lean();
   return booking?.status === 'pending' && booking.cancelRequestedAt != null;
 }

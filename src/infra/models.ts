@@ -34,8 +34,10 @@ const salonSchema = new Schema(
     address: { type: String },
     timezone: { type: String, required: true },
     cancellationWindowHours: { type: Number, required: true, default: 24 },
+    /** The booking policy's fields the salon set (see src/domain/policy.ts for the rest). */
+    policy: { type: Schema.Types.Mixed },
   },
-  { timestamps: true },
+  { timestamps: true, minimize: false },
 );
 salonSchema.index({ cityKey: 1, name: 1 });
 salonSchema.index({ name: 1 });
@@ -112,6 +114,13 @@ const bookingSchema = new Schema(
 
     /** The salon's cancellation window when the booking was made. */
     cancellationWindowHours: { type: Number, required: true },
+    /** The salon's whole policy when the booking was made (bookings from before policies: the defaults). */
+    policy: { type: Schema.Types.Mixed },
+    /** Money the booking took and gave back, as Stripe confirmed it. */
+    chargedCents: { type: Number },
+    authorizedCents: { type: Number },
+    voided: { type: Boolean },
+    cancelledBy: { type: String, enum: ['client', 'salon', 'operator'] },
     idempotencyKey: { type: String },
     /** Hash of the request that created it: the same Idempotency-Key with another body is a conflict. */
     requestHash: { type: String },

@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BookingStatus, FailureReason } from '../domain/booking';
+import type { CancelledBy } from '../domain/money';
 import type { Priority } from '../domain/priority';
 
 export const WORKFLOW_TYPE = 'bookingSaga';
@@ -49,9 +50,16 @@ export interface CancelResult {
   status: BookingStatus;
 }
 
+/** Who cancels, and when the API accepted it (both optional: the CLI sends neither — a client's, now). */
+export interface CancelRequest {
+  by?: CancelledBy;
+  /** ISO 8601 instant. */
+  at?: string;
+}
+
 export const statusQuery = defineQuery<SagaStatus>('status');
 /** Cancel and learn the outcome at once (the gateway uses this). */
-export const cancelUpdate = defineUpdate<CancelResult>('cancel');
+export const cancelUpdate = defineUpdate<CancelResult, [CancelRequest]>('cancel');
 /** Cancel, fire-and-forget (operators' CLI: `temporal workflow signal --name cancelBooking`). */
-export const cancelSignal = defineSignal('cancelBooking');
+export const cancelSignal = defineSignal<[CancelRequest?]>('cancelBooking');
 export const retryCompensationSignal = defineSignal('retryCompensation');

@@ -61,6 +61,8 @@ test('when a client books a free slot, then the saga confirms it, charges the ca
     end: new Date(new Date(at(3)).getTime() + 30 * 60_000).toISOString(),
     priceCents: 4200,
     currency: 'EUR',
+    payment: { policy: 'prepay', priceCents: 4200, chargedCents: 4200, authorizedCents: 0, refundedCents: 0, status: 'charged' },
+    rescheduledFrom: [],
   });
 
   const doc = await gateway.models.Booking.findById(res.body.bookingId).lean();

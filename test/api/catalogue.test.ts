@@ -1,3 +1,4 @@
+import { POLICY_DEFAULTS } from '../../src/domain/policy';
 import { DateTime } from 'luxon';
 import type { Gateway } from '../../src/gateway/server';
 import { acquireHold, releaseHold } from '../../src/infra/slot-locks';
@@ -36,7 +37,7 @@ describe('salons', () => {
     const body = salonBody();
     const created = await operator.post('/v1/salons', body);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(/^[a-f0-9]{24}$/), ...body, cancellationWindowHours: 24 });
+    expect(created.body).toEqual({ id: expect.stringMatching(/^[a-f0-9]{24}$/), ...body, cancellationWindowHours: 24, policy: POLICY_DEFAULTS });
     expect(created.headers.get('location')).toBe(`/v1/salons/${created.body.id}`);
 
     const read = await anon.get(`/v1/salons/${created.body.id}`);

@@ -68,7 +68,7 @@ export const BRANCHES: Record<string, Branch> = {
   // Confirmed three days ahead: the reminder's durable timer fires, then the saga waits until the start.
   'v2-confirmed-with-reminder': { harness: () => stubs(), leadMs: 3 * DAY, drive: outcome },
   // Cancelled (update) while the payment runs: the payment is cancelled, every step undone.
-  'v2-cancelled-before-confirmation': cancelDuringPayment((handle) => handle.executeUpdate(cancelUpdate)),
+  'v2-cancelled-before-confirmation': cancelDuringPayment((handle) => handle.executeUpdate(cancelUpdate, { args: [{}] })),
   // The same by the durable signal (what the gateway falls back to when no answer comes).
   'v2-cancelled-by-signal': cancelDuringPayment((handle) => handle.signal(cancelSignal)),
   // Cancelled once confirmed, outside the window: refunded in full.
@@ -77,7 +77,17 @@ export const BRANCHES: Record<string, Branch> = {
     leadMs: 3 * DAY,
     drive: async (saga, handle) => {
       await until(handle, 'confirmation', (s) => s.status === 'confirmed');
-      await handle.executeUpdate(cancelUpdate);
+      await handle.executeUpdate(cancelUpdate, { args: [{}] });
+      return outcome(saga, handle);
+    },
+  },
+  // Cancelled once confirmed by the salon's admin, inside the window: refunded in full all the same.
+  'v2-cancelled-by-salon': {
+    harness: () => stubs(),
+    leadMs: 2 * 3_600_000,
+    drive: async (saga, handle) => {
+      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+      await handle.executeUpdate(cancelUpdate, { args: [{ by: 'salon', at: new Date(await saga.env.currentTimeMs()).toISOString() }] });
       return outcome(saga, handle);
     },
   },
@@ -93,7 +103,7 @@ export const BRANCHES: Record<string, Branch> = {
       harness: () => stubs({ confirmBooking: () => confirming.wait(undefined) }),
       drive: async (saga, handle) => {
         await until(handle, 'step 4', (s) => s.step === 'confirmBooking');
-        await handle.executeUpdate(cancelUpdate);
+        await handle.executeUpdate(cancelUpdate, { args: [{}] });
         confirming.open();
         return outcome(saga, handle);
       },

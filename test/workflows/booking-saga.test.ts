@@ -142,7 +142,7 @@ describe('cancellation races', () => {
     const status = await withWorker(h, async (tq) => {
       const handle = await start(tq, await input({ leadMs: 2 * 3_600_000 }));
       await eventually(async () => ((await handle.query(statusQuery)).step === 'confirmBooking' ? true : undefined), { what: 'step 4' });
-      expect(await handle.executeUpdate(cancelUpdate)).toEqual({ accepted: true, status: 'held' });
+      expect(await handle.executeUpdate(cancelUpdate, { args: [{}] })).toEqual({ accepted: true, status: 'held' });
       confirming.open();
       return handle.result();
     });
@@ -158,7 +158,7 @@ describe('cancellation races', () => {
       const handle = await start(tq, await input());
       await eventually(async () => ((await handle.query(statusQuery)).step === 'compensating' ? true : undefined), { what: 'compensation' });
       await handle.signal(cancelSignal);
-      await expect(handle.executeUpdate(cancelUpdate)).rejects.toThrow();
+      await expect(handle.executeUpdate(cancelUpdate, { args: [{}] })).rejects.toThrow();
       releasing.open();
       return handle.result().catch((e: unknown) => e);
     });
@@ -194,7 +194,7 @@ test('when cancelled before confirmation, then the payment is stopped and every 
   const status = await withWorker(h, async (tq) => {
     const handle = await start(tq, await input());
     await eventually(async () => ((await handle.query(statusQuery)).step === 'confirmPayment' ? true : undefined), { what: 'the payment step' });
-    const res = await handle.executeUpdate(cancelUpdate);
+    const res = await handle.executeUpdate(cancelUpdate, { args: [{}] });
     expect(res).toEqual({ accepted: true, status: 'held' });
     return handle.result();
   });
@@ -217,12 +217,57 @@ describe('when cancelled after confirmation, then the refund follows the cancell
     const status = await withWorker(h, async (tq) => {
       const handle = await start(tq, await input({ leadMs }));
       await eventually(async () => ((await handle.query(statusQuery)).status === 'confirmed' ? true : undefined), { what: 'confirmation' });
-      expect(await handle.executeUpdate(cancelUpdate)).toEqual({ accepted: true, status: 'confirmed' });
+      expect(await handle.executeUpdate(cancelUpdate, { args: [{}] })).toEqual({ accepted: true, status: 'confirmed' });
       return handle.result();
     });
     expect(refundAsked).toBe(refund);
     expect(status).toMatchObject({ status: 'cancelled', refundedCents: refund, compensations: ['refundPayment', 'releaseHold', 'markBooking'] });
     expect(h.calls.at(-1)).toBe('markBookingCancelled');
+  });
+
+  test.each([
+    ['the salon', 'salon'],
+    ['an operator', 'operator'],
+  ] as const)('cancelled by %s two hours ahead: refunded in full, and the booking says who', async (_name, by) => {
+    let refundAsked: number | undefined;
+    let cancelledBy: string | undefined;
+    const h = stubs({
+      refundPayment: async (args: { amountCents?: number }) => {
+        refundAsked = args.amountCents;
+        return { refundedCents: args.amountCents ?? -1 };
+      },
+      markBookingCancelled: async (args: { cancelledBy?: string }) => {
+        cancelledBy = args.cancelledBy;
+      },
+    });
+    await withWorker(h, async (tq) => {
+      const handle = await start(tq, await input({ leadMs: 2 * 3_600_000 }));
+      await eventually(async () => ((await handle.query(statusQuery)).status === 'confirmed' ? true : undefined), { what: 'confirmation' });
+      await handle.executeUpdate(cancelUpdate, { args: [{ by }] });
+      return handle.result();
+    });
+    expect(refundAsked).toBe(RESERVATION.priceCents);
+    expect(cancelledBy).toBe(by);
+  });
+
+  test('the moment that counts is when the API accepted the cancellation, not when the saga got to it', async () => {
+    let refundAsked: number | undefined;
+    const h = stubs({
+      refundPayment: async (args: { amountCents?: number }) => {
+        refundAsked = args.amountCents;
+        return { refundedCents: args.amountCents ?? -1 };
+      },
+    });
+    await withWorker(h, async (tq) => {
+      // 23 h ahead (inside the 24 h window now), but the API accepted the cancel 2 h ago, 25 h ahead.
+      const args = await input({ leadMs: 23 * 3_600_000 });
+      const handle = await start(tq, args);
+      await eventually(async () => ((await handle.query(statusQuery)).status === 'confirmed' ? true : undefined), { what: 'confirmation' });
+      const acceptedAt = new Date((await env.currentTimeMs()) - 2 * 3_600_000).toISOString();
+      await handle.executeUpdate(cancelUpdate, { args: [{ by: 'client', at: acceptedAt }] });
+      return handle.result();
+    });
+    expect(refundAsked).toBe(RESERVATION.priceCents);
   });
 
   test('a cancelled booking cannot be cancelled again', async () => {
@@ -231,9 +276,9 @@ describe('when cancelled after confirmation, then the refund follows the cancell
     await withWorker(h, async (tq) => {
       const handle = await start(tq, await input());
       await eventually(async () => ((await handle.query(statusQuery)).step === 'confirmPayment' ? true : undefined), { what: 'payment' });
-      await handle.executeUpdate(cancelUpdate);
+      await handle.executeUpdate(cancelUpdate, { args: [{}] });
       await handle.result();
-      await expect(handle.executeUpdate(cancelUpdate)).rejects.toThrow();
+      await expect(handle.executeUpdate(cancelUpdate, { args: [{}] })).rejects.toThrow();
     });
   });
 });

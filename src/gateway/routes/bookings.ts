@@ -13,23 +13,32 @@ import {
   activeAt,
   type BookingContext,
   BookingRejected,
+  bookingPolicy,
   findBooking as readBooking,
   listBookings,
   loadBookingCatalogue,
   markSendFailed,
   requestCancellation,
+  salonPolicy,
   type StoredBooking,
   upsertPendingBooking,
 } from '../../infra/bookings';
 import type { Models } from '../../infra/models';
 import { noneIfMalformedId } from '../../infra/mongo';
-import { type BookingInput, cancelSignal, cancelUpdate, workflowIdFor } from '../../shared/booking';
+import { type BookingInput, type CancelRequest, cancelSignal, cancelUpdate, workflowIdFor } from '../../shared/booking';
 import type { Principal } from '../auth';
 import type { ResponseCache } from '../cache';
 import { canManageSalon, principal, requireRole } from '../middleware/auth';
 import { requestId } from '../middleware/request-id';
 import { parse } from '../middleware/validate';
 import { BookingBody, BookingsQuery, IdempotencyKey } from '../schemas';
+import { decodeCursor, page } from '../paging';
+import { type CancelledBy, paymentStatus } from '../../domain/money';
+import { startOutsideBounds } from '../../domain/policy';
+import { z } from 'zod';
+
+/** The key of the last booking of a page: its start and id. */
+const BookingCursor = z.strictObject({ start: z.iso.datetime(), id: z.string().regex(/^[a-f0-9]{32}$/) });
 import type { Enqueue } from '../../infra/intake';
 
 export interface BookingRoutesDeps {
@@ -39,40 +48,45 @@ export interface BookingRoutesDeps {
   enqueue: Enqueue;
   /** What the saga is started with: the hold's time to live, tries per compensation. */
   booking: { holdTtlMs: number; compensationAttempts: number };
-  /** How many days ahead a booking may start (BOOKING_MAX_ADVANCE_DAYS, until salons set their own). */
-  maxAdvanceDays: number;
   /** Where the catalogue a booking is priced from is kept between catalogue changes. */
   cache: ResponseCache;
   now: () => Date;
 }
 
-type BookingView = {
-  id: string;
-  status: string;
-  priority: string;
-  salonId: string;
-  serviceId: string;
-  staffId?: string;
-  start: string;
-  end: string;
-  priceCents: number;
-  currency: string;
-  failureReason?: string;
-};
+/** A booking as the API shows it (the contract's Booking). */
+export function toView(b: StoredBooking) {
+  const policy = bookingPolicy(b);
+  const refundedCents = b.refundedCents ?? 0;
+  const chargedCents = b.chargedCents ?? 0;
+  const authorizedCents = b.authorizedCents ?? 0;
+  return {
+    id: b._id,
+    status: b.status,
+    priority: b.priority,
+    salonId: b.salonId,
+    serviceId: b.serviceId,
+    ...(b.staffId ? { staffId: b.staffId } : {}),
+    start: b.start.toISOString(),
+    end: b.end.toISOString(),
+    priceCents: b.priceCents,
+    currency: b.currency,
+    ...(b.failureReason ? { failureReason: b.failureReason } : {}),
+    payment: {
+      policy: policy.payment,
+      priceCents: b.priceCents,
+      chargedCents,
+      authorizedCents,
+      refundedCents,
+      status: paymentStatus({ chargedCents, authorizedCents, refundedCents, voided: b.voided === true }),
+    },
+    rescheduledFrom: [] as string[],
+    ...(b.status === 'cancelled' && b.cancelledBy ? { cancelledBy: b.cancelledBy } : {}),
+  };
+}
+type BookingView = ReturnType<typeof toView>;
 
-const toView = (b: StoredBooking): BookingView => ({
-  id: b._id,
-  status: b.status,
-  priority: b.priority,
-  salonId: b.salonId,
-  serviceId: b.serviceId,
-  ...(b.staffId ? { staffId: b.staffId } : {}),
-  start: b.start.toISOString(),
-  end: b.end.toISOString(),
-  priceCents: b.priceCents,
-  currency: b.currency,
-  ...(b.failureReason ? { failureReason: b.failureReason } : {}),
-});
+/** Who a cancellation is by, for the money rules: the client, or the salon's side. */
+const cancellerOf = (who: Principal): CancelledBy => (who.role === 'client' ? 'client' : who.role === 'operator' ? 'operator' : 'salon');
 
 /** How long a cancel waits for the saga's answer before it falls back to a signal. */
 const CANCEL_ANSWER_MS = 5000;
@@ -105,15 +119,11 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
     const start = new Date(body.start);
     const startErrors = [];
     if (start.getTime() <= now.getTime()) startErrors.push('must be in the future');
-    if (start.getTime() > now.getTime() + deps.maxAdvanceDays * 86_400_000) {
-      startErrors.push(`must be at most ${deps.maxAdvanceDays} days ahead`);
-    }
     if (start.getTime() % (GRANULE_MIN * 60_000) !== 0) startErrors.push(`must fall on a ${GRANULE_MIN}-minute boundary (see availability)`);
-    if (startErrors.length > 0) {
-      throw new AppError('validation', `start ${startErrors.join(' and ')}`, {
-        errors: startErrors.map((message) => ({ field: 'start', message })),
-      });
-    }
+    const refuseStart = (errors: string[]): never => {
+      throw new AppError('validation', `start ${errors.join(' and ')}`, { errors: errors.map((message) => ({ field: 'start', message })) });
+    };
+    if (startErrors.length > 0) refuseStart(startErrors);
 
     let context: BookingContext;
     try {
@@ -126,6 +136,12 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
     } catch (err) {
       if (err instanceof BookingRejected) throw new AppError('not-found', `${err.message}; check the id`);
       throw err;
+    }
+    const policy = salonPolicy(context.salon);
+    const outside = startOutsideBounds(policy, start, now);
+    if (outside) refuseStart([outside]);
+    if (policy.payment === 'card_hold') {
+      throw new AppError('conflict', 'this salon takes card holds, which this version does not offer yet; the salon can switch its policy to prepay or deposit');
     }
     if (body.staffId) {
       const staff = await models.Staff.findById(body.staffId).lean().catch(noneIfMalformedId);
@@ -201,12 +217,24 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       });
     } else if (!canManageSalon(who, query.salonId)) throw new AppError('forbidden', 'you administer another salon');
     else filter = { salonId: query.salonId };
-    res.json({ items: (await listBookings(models, filter)).map(toView) });
+    const after = decodeCursor(BookingCursor, query.cursor);
+    const { items, more } = await listBookings(models, {
+      ...filter,
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.from ? { from: new Date(query.from) } : {}),
+      ...(query.to ? { to: new Date(query.to) } : {}),
+      limit: query.limit,
+      ...(after ? { after: { start: new Date(after.start), id: after.id } } : {}),
+    });
+    res.json(page(items.map(toView), more, (last) => ({ start: last.start, id: last.id })));
   });
 
   app.post('/v1/bookings/:bookingId/cancel', async (req, res) => {
     const bookingId = String(req.params.bookingId);
-    const { view } = await findBooking(principal(req), bookingId);
+    const who = principal(req);
+    const { view } = await findBooking(who, bookingId);
+    // The moment that counts is now, when the API accepts it; the salon's side always refunds in full.
+    const request = { by: cancellerOf(who), at: deps.now().toISOString() } satisfies CancelRequest;
     if (view.status === 'failed' || view.status === 'cancelled') {
       throw new AppError('conflict', `booking ${bookingId} is already ${view.status}`);
     }
@@ -225,9 +253,9 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
      * says how it ended — perhaps by this very cancellation.
      */
     const noSaga = async (): Promise<void> => {
-      if (await requestCancellation(models, bookingId, deps.now())) {
+      if (await requestCancellation(models, bookingId, new Date(request.at), request.by)) {
         try {
-          await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => handle.signal(cancelSignal));
+          await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => handle.signal(cancelSignal, request));
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError)) throw unanswered();
         }
@@ -238,7 +266,7 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       accepted(now.status);
     };
     try {
-      const result = await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => handle.executeUpdate(cancelUpdate));
+      const result = await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => handle.executeUpdate(cancelUpdate, { args: [request] }));
       accepted(result.status);
       return;
     } catch (err) {
@@ -251,7 +279,7 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       // which the saga handles the same way and which is harmless after an accepted update.
     }
     try {
-      await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => handle.signal(cancelSignal));
+      await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => handle.signal(cancelSignal, request));
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw unanswered();
       return noSaga();

@@ -9,6 +9,12 @@ import { AppError, notFound } from '../../domain/errors';
 import type { EventPublisher } from '../../infra/events';
 import type { Models, PromotionDoc, SalonDoc, ServiceDoc, StaffDoc } from '../../infra/models';
 import { toSchedule, weeklyWindow } from '../../infra/schedules';
+import { policyFieldsOf, policyOf, type SalonPolicy, startOutsideBounds } from '../../domain/policy';
+import { decodeCursor, page } from '../paging';
+import { z } from 'zod';
+
+/** The key of the last salon of a page: its name and id. */
+const SalonCursor = z.strictObject({ name: z.string().max(200), id: z.string().regex(/^[a-f0-9]{24}$/) });
 import { busyTimeByStaff } from '../../infra/slot-locks';
 import { type SalonUpdate, TOPICS } from '../../shared/topics';
 import { type ResponseCache, salonTags } from '../cache';
@@ -28,14 +34,18 @@ import { requestId } from '../middleware/request-id';
 
 type WithId<T> = T & { _id: Types.ObjectId | string };
 
-export const toSalon = (s: WithId<SalonDoc>) => ({
-  id: String(s._id),
-  name: s.name,
-  city: s.city,
-  ...(s.address ? { address: s.address } : {}),
-  timezone: s.timezone,
-  cancellationWindowHours: s.cancellationWindowHours,
-});
+export const toSalon = (s: WithId<SalonDoc>) => {
+  const policy = policyOf(s.policy as Partial<SalonPolicy> | undefined, s.cancellationWindowHours);
+  return {
+    id: String(s._id),
+    name: s.name,
+    city: s.city,
+    ...(s.address ? { address: s.address } : {}),
+    timezone: s.timezone,
+    cancellationWindowHours: policy.cancellationWindowHours,
+    policy,
+  };
+};
 export const toService = (s: WithId<ServiceDoc>) => ({
   id: String(s._id),
   name: s.name,
@@ -91,6 +101,15 @@ export function catalogueRoutes(app: Express, deps: CatalogueDeps): void {
     }
   };
 
+  /** card_hold is in the contract; this version cannot capture later yet, so it refuses it rather than charge otherwise. */
+  const refuseUnavailablePolicy = (policy: Partial<SalonPolicy>): void => {
+    if (policy.payment === 'card_hold') {
+      throw new AppError('validation', 'policy.payment card_hold is not available yet; use prepay or deposit', {
+        errors: [{ field: 'policy.payment', message: 'card_hold is not available yet; use prepay or deposit' }],
+      });
+    }
+  };
+
   const changed = async (req: Request, update: SalonUpdate) => {
     cache.invalidate(salonTags(update.salonId)); // this instance at once; the others through Kafka
     try {
@@ -101,17 +120,26 @@ export function catalogueRoutes(app: Express, deps: CatalogueDeps): void {
   };
 
   app.get('/v1/salons', async (req, res) => {
-    const { city } = parse(SalonsQuery, req.query, 'query');
+    const { city, limit, cursor } = parse(SalonsQuery, req.query, 'query');
+    const after = decodeCursor(SalonCursor, cursor);
     await cache.serve(req, res, ['salons'], async () => {
-      const filter = city ? { cityKey: city.toLowerCase() } : {};
-      const salons = await models.Salon.find(filter).sort({ name: 1 }).limit(500).lean();
-      return { items: salons.map(toSalon) };
+      const filter: Record<string, unknown> = city ? { cityKey: city.toLowerCase() } : {};
+      if (after) filter.$or = [{ name: { $gt: after.name } }, { name: after.name, _id: { $gt: after.id } }];
+      const found = await models.Salon.find(filter).sort({ name: 1, _id: 1 }).limit(limit + 1).lean();
+      return page(found.slice(0, limit).map(toSalon), found.length > limit, (last) => ({ name: last.name, id: last.id }));
     });
   });
 
   app.post('/v1/salons', requireRole('operator'), async (req, res) => {
     const body = parse(SalonBody, req.body);
-    const salon = await models.Salon.create({ ...body, cityKey: body.city.toLowerCase() });
+    const policy = policyFieldsOf(body);
+    refuseUnavailablePolicy(policy);
+    const salon = await models.Salon.create({
+      ...body,
+      cityKey: body.city.toLowerCase(),
+      policy,
+      cancellationWindowHours: policyOf(policy).cancellationWindowHours,
+    });
     await changed(req, { salonId: String(salon._id), entity: 'salon', entityId: String(salon._id), change: 'created' });
     res.status(201).location(`/v1/salons/${String(salon._id)}`).json(toSalon(salon.toObject()));
   });
@@ -125,10 +153,23 @@ export function catalogueRoutes(app: Express, deps: CatalogueDeps): void {
     const { salonId } = req.params;
     requireSalonManager(req, salonId);
     const patch = parse(SalonPatch, req.body);
+    const policy = policyFieldsOf(patch);
+    refuseUnavailablePolicy(policy);
+    const fields: Omit<typeof patch, 'policy' | 'cancellationWindowHours'> & Partial<typeof patch> = { ...patch };
+    delete fields.policy;
+    delete fields.cancellationWindowHours;
     await findSalon(salonId);
+    // Policy fields merge into the stored policy, one path each; the top-level alias follows.
     const salon = await models.Salon.findByIdAndUpdate(
       salonId,
-      { $set: { ...patch, ...(patch.city ? { cityKey: patch.city.toLowerCase() } : {}) } },
+      {
+        $set: {
+          ...fields,
+          ...(fields.city ? { cityKey: fields.city.toLowerCase() } : {}),
+          ...Object.fromEntries(Object.entries(policy).map(([k, v]) => [`policy.${k}`, v])),
+          ...(policy.cancellationWindowHours !== undefined ? { cancellationWindowHours: policy.cancellationWindowHours } : {}),
+        },
+      },
       { new: true },
     ).lean();
     if (!salon) throw notFound('salon', salonId);
@@ -235,6 +276,8 @@ export function catalogueRoutes(app: Express, deps: CatalogueDeps): void {
       });
     }
     const busy = await busyTimeByStaff(models, staff.map((s) => String(s._id)), query.date, salon.timezone);
+    const now = deps.now();
+    const policy = policyOf(salon.policy as Partial<SalonPolicy> | undefined, salon.cancellationWindowHours);
     const slots = computeSlots({
       date: query.date,
       timezone: salon.timezone,
@@ -242,8 +285,8 @@ export function catalogueRoutes(app: Express, deps: CatalogueDeps): void {
       bufferMin: service.bufferMin,
       staff: staff.map(toSchedule),
       busy,
-      now: deps.now(),
-    });
+      now,
+    }).filter((slot) => startOutsideBounds(policy, new Date(slot.start), now) === undefined); // what POST /v1/bookings accepts
     res.json({ slots });
   });
 

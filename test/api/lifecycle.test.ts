@@ -1,0 +1,182 @@
+/**
+ * The salon booking policy over HTTP on the real stack (LIFECYCLE.md): the policy object
+ * and its defaults, its booking bounds in availability and in POST /v1/bookings, the
+ * deposit policy's money on the Stripe endpoint, who cancelled and what they get back,
+ * and cursor paging.
+ */
+import { loadConfig } from '../../src/config';
+import { POLICY_DEFAULTS } from '../../src/domain/policy';
+import type { Gateway } from '../../src/gateway/server';
+import { createStripe } from '../../src/infra/stripe';
+import type { BookingWorker } from '../../workers/booking-worker';
+import { at, settled } from '../support/bookings';
+import { ApiClient, newClient, newSalon, newSalonAdmin, operatorOf, startTestGateway } from '../support/gateway';
+import { unique } from '../support/ids';
+import { eventually } from '../support/wait';
+import { startTestDispatcher, startTestWorker } from '../support/worker';
+
+const stripe = createStripe(loadConfig());
+let gateway: Gateway;
+let worker: BookingWorker;
+let dispatcher: Awaited<ReturnType<typeof startTestDispatcher>>;
+let anon: ApiClient;
+let operator: ApiClient;
+
+beforeAll(async () => {
+  [gateway, worker, dispatcher] = await Promise.all([startTestGateway(), startTestWorker(), startTestDispatcher()]);
+  anon = new ApiClient(gateway.url);
+  operator = await operatorOf(anon);
+});
+afterAll(() => Promise.all([gateway?.stop(), worker?.stop(), dispatcher?.stop()]));
+
+/** A salon (one 30-minute service at `priceCents`) with `policy` set. */
+async function salonWith(policy: Record<string, unknown>, priceCents = 4000) {
+  const salon = await newSalon(operator, { priceCents });
+  const res = await operator.patch(`/v1/salons/${salon.salonId}`, { policy });
+  if (res.status !== 200) throw new Error(`policy: ${res.status} ${JSON.stringify(res.body)}`);
+  return salon;
+}
+
+/** The PaymentIntent of a booking, as Stripe holds it. */
+const intentOf = async (bookingId: string) => {
+  const doc = await gateway.models.Booking.findById(bookingId).lean();
+  return stripe.paymentIntents.retrieve(doc!.paymentIntentId!, { expand: ['latest_charge'] });
+};
+
+describe('the salon policy', () => {
+  test('when a salon names some policy fields, then GET returns the whole policy with the defaults; PATCH merges the fields it names', async () => {
+    const created = await operator.post('/v1/salons', {
+      name: unique('Salon'),
+      city: 'Madrid',
+      timezone: 'Europe/Madrid',
+      policy: { payment: 'deposit', depositPercent: 40 },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.policy).toEqual({ ...POLICY_DEFAULTS, payment: 'deposit', depositPercent: 40 });
+    const id: string = created.body.id;
+
+    const patched = await operator.patch(`/v1/salons/${id}`, { policy: { minNoticeMinutes: 0, reminderOffsetsHours: [48, 2] } });
+    expect(patched.body.policy).toEqual({ ...POLICY_DEFAULTS, payment: 'deposit', depositPercent: 40, minNoticeMinutes: 0, reminderOffsetsHours: [48, 2] });
+    // The top-level alias and the policy field are one value.
+    const aliased = await operator.patch(`/v1/salons/${id}`, { cancellationWindowHours: 48 });
+    expect(aliased.body).toMatchObject({ cancellationWindowHours: 48, policy: { cancellationWindowHours: 48, depositPercent: 40 } });
+    expect((await anon.get(`/v1/salons/${id}`)).body.policy.cancellationWindowHours).toBe(48);
+  });
+
+  test.each([
+    [{ cancellationWindowHours: 10, policy: { cancellationWindowHours: 20 } }, 'cancellationWindowHours'],
+    [{ policy: { depositPercent: 0 } }, 'policy.depositPercent'],
+    [{ policy: { reminderOffsetsHours: [1, 2, 3, 4] } }, 'policy.reminderOffsetsHours'],
+    [{ policy: { payment: 'cash' } }, 'policy.payment'],
+    [{ policy: { tip: 10 } }, 'policy'],
+    [{ policy: { payment: 'card_hold' } }, 'policy.payment'],
+  ])('when a PATCH sends %j, then 400 naming %s', async (body, field) => {
+    const { salonId } = await newSalon(operator);
+    const res = await operator.patch(`/v1/salons/${salonId}`, body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+});
+
+describe('booking bounds', () => {
+  test('when a start is inside the notice or beyond the advance limit, then POST /v1/bookings says the bound, and availability does not offer it', async () => {
+    const salon = await salonWith({ minNoticeMinutes: 3 * 24 * 60, maxAdvanceDays: 10 });
+    const client = await newClient(anon);
+    const soon = await client.api.post('/v1/bookings', { ...salon, start: at(1), paymentMethod: 'pm_card_visa' });
+    expect(soon.status).toBe(400);
+    expect(soon.body.detail).toBe("start must be at least 4320 minutes ahead (the salon's notice)");
+    const far = await client.api.post('/v1/bookings', { ...salon, start: at(12), paymentMethod: 'pm_card_visa' });
+    expect(far.body.detail).toBe("start must be at most 10 days ahead (the salon's limit)");
+
+    const day = (d: number) => at(d).slice(0, 10);
+    const slotsOn = async (d: number) =>
+      (await anon.get(`/v1/salons/${salon.salonId}/availability?serviceId=${salon.serviceId}&date=${day(d)}`)).body.slots as unknown[];
+    expect(await slotsOn(1)).toEqual([]);
+    expect(await slotsOn(12)).toEqual([]);
+    expect((await slotsOn(5)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('deposit', () => {
+  test('when a deposit salon is booked, then only the deposit is charged; cancelled early it is refunded, by the client', async () => {
+    const salon = await salonWith({ payment: 'deposit', depositPercent: 30 });
+    const client = await newClient(anon);
+    const res = await client.api.post('/v1/bookings', { ...salon, start: at(3), paymentMethod: 'pm_card_visa' });
+    const confirmed = await settled(client.api, res.body.bookingId);
+    expect(confirmed).toMatchObject({
+      status: 'confirmed',
+      priceCents: 4000,
+      payment: { policy: 'deposit', priceCents: 4000, chargedCents: 1200, authorizedCents: 0, refundedCents: 0, status: 'charged' },
+    });
+    expect((await intentOf(res.body.bookingId)).amount).toBe(1200);
+
+    expect((await client.api.post(`/v1/bookings/${res.body.bookingId}/cancel`)).status).toBe(202);
+    const cancelled = await settled(client.api, res.body.bookingId, ['cancelled']);
+    expect(cancelled).toMatchObject({ cancelledBy: 'client', payment: { chargedCents: 1200, refundedCents: 1200, status: 'refunded' } });
+    const intent = await intentOf(res.body.bookingId);
+    expect(typeof intent.latest_charge === 'object' && intent.latest_charge?.amount_refunded).toBe(1200);
+  });
+
+  test('when a deposit booking is cancelled late by its client, then the deposit is kept', async () => {
+    const salon = await salonWith({ payment: 'deposit', depositPercent: 30, cancellationWindowHours: 720 });
+    const client = await newClient(anon);
+    const res = await client.api.post('/v1/bookings', { ...salon, start: at(3), paymentMethod: 'pm_card_visa' });
+    await settled(client.api, res.body.bookingId);
+    await client.api.post(`/v1/bookings/${res.body.bookingId}/cancel`);
+    const cancelled = await settled(client.api, res.body.bookingId, ['cancelled']);
+    expect(cancelled).toMatchObject({ cancelledBy: 'client', payment: { chargedCents: 1200, refundedCents: 0, status: 'charged' } });
+  });
+});
+
+test('when the salon’s admin cancels late, then the client gets everything back and the booking says who cancelled', async () => {
+  const salon = await salonWith({ cancellationWindowHours: 720 }); // any client cancel would be late
+  const admin = await newSalonAdmin(operator, salon.salonId);
+  const client = await newClient(anon);
+  const res = await client.api.post('/v1/bookings', { ...salon, start: at(3), paymentMethod: 'pm_card_visa' });
+  await settled(client.api, res.body.bookingId);
+  expect((await admin.post(`/v1/bookings/${res.body.bookingId}/cancel`)).status).toBe(202);
+  const cancelled = await settled(client.api, res.body.bookingId, ['cancelled']);
+  expect(cancelled).toMatchObject({ cancelledBy: 'salon', payment: { policy: 'prepay', chargedCents: 4000, refundedCents: 4000, status: 'refunded' } });
+});
+
+describe('paging', () => {
+  test('when a client has more bookings than the limit, then pages follow nextCursor, newest start first, with nothing twice or missing', async () => {
+    const salon = await newSalon(operator);
+    const client = await newClient(anon);
+    const starts = [at(6, '10:00'), at(7, '10:00'), at(8, '10:00')];
+    const ids: string[] = [];
+    for (const start of starts) ids.push((await client.api.post('/v1/bookings', { ...salon, start, paymentMethod: 'pm_card_visa' })).body.bookingId);
+
+    const first = await client.api.get('/v1/bookings?limit=2');
+    expect(first.body.items.map((b: { id: string }) => b.id)).toEqual([ids[2], ids[1]]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await client.api.get(`/v1/bookings?limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.items.map((b: { id: string }) => b.id)).toEqual([ids[0]]);
+    expect(second.body.nextCursor).toBeUndefined();
+
+    const ranged = await client.api.get(`/v1/bookings?from=${encodeURIComponent(starts[1]!)}&to=${encodeURIComponent(starts[2]!)}`);
+    expect(ranged.body.items.map((b: { id: string }) => b.id)).toEqual([ids[1]]);
+    const bad = await client.api.get('/v1/bookings?cursor=not-a-cursor');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([{ field: 'cursor', message: 'not a cursor of this list' }]);
+    await eventually(async () => {
+      const all = await client.api.get('/v1/bookings?status=confirmed');
+      return all.body.items.length === 3;
+    }, { timeoutMs: 60_000, what: 'the three bookings confirmed' });
+  });
+
+  test('when salons are listed a page at a time, then every salon of the city comes once', async () => {
+    const city = unique('Ciudad');
+    const names = ['B', 'A', 'C'].map((n) => `${n} ${unique('Salon')}`);
+    for (const name of names) expect((await operator.post('/v1/salons', { name, city, timezone: 'Europe/Madrid' })).status).toBe(201);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await anon.get(`/v1/salons?city=${encodeURIComponent(city)}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((s: { name: string }) => s.name));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...names].sort());
+  });
+});
