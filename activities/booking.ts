@@ -18,7 +18,7 @@ import type { Models } from '../src/infra/models';
 import { toSchedule } from '../src/infra/schedules';
 import { acquireHold, heldBy, releaseHold } from '../src/infra/slot-locks';
 import { isPaymentRefused } from '../src/infra/stripe';
-import type { BookingInput } from '../src/shared/booking';
+import type { AppointmentPolicy, BookingInput } from '../src/shared/booking';
 import { TOPICS } from '../src/shared/topics';
 
 export interface BookingDeps {
@@ -35,6 +35,8 @@ export interface Reservation {
   priceCents: number;
   currency: string;
   cancellationWindowHours: number;
+  /** What the appointment's windows and timers need of the booking's policy (absent in results recorded before it). */
+  appointment?: AppointmentPolicy;
   /** Set when the API accepted a cancellation before the saga started: the saga cancels at once. */
   cancelRequestedAt?: string;
   cancelledBy?: CancelledBy;
@@ -124,6 +126,7 @@ export function createBookingActivities(deps: BookingDeps) {
         priceCents: booking.priceCents,
         currency: booking.currency,
         cancellationWindowHours: booking.cancellationWindowHours,
+        appointment: (({ checkInGraceMinutes, autoCompleteHours }) => ({ checkInGraceMinutes, autoCompleteHours }))(bookings.bookingPolicy(booking)),
         ...(booking.cancelRequestedAt ? { cancelRequestedAt: booking.cancelRequestedAt.toISOString(), cancelledBy: booking.cancelledBy ?? 'client' } : {}),
       };
     },
@@ -250,8 +253,8 @@ export function createBookingActivities(deps: BookingDeps) {
     },
 
     /** Step 4: `confirmed`; publishes `reserva.confirmada`. */
-    async confirmBooking({ bookingId }: BookingRef): Promise<void> {
-      const booking = await bookings.confirmIfHeld(models, bookingId);
+    async confirmBooking({ bookingId }: BookingRef): Promise<{ confirmedAt: string }> {
+      const booking = await bookings.confirmIfHeld(models, bookingId, now());
       if (!booking) throw invalid(`booking ${bookingId} does not exist`);
       if (booking.status !== 'confirmed') throw invalid(`booking ${bookingId} is ${booking.status}, not held`);
       await publish(TOPICS.bookingConfirmed, booking, {
@@ -265,6 +268,7 @@ export function createBookingActivities(deps: BookingDeps) {
       if (createdAt) metrics.record('SagaDuration', now().getTime() - createdAt.getTime(), 'Milliseconds', { Priority: booking.priority });
       metrics.record('SagaOutcome', 1, 'Count', { Outcome: 'confirmed' });
       metrics.record('SagaFailed', 0, 'None'); // its average is the failure rate the alarm watches
+      return { confirmedAt: (booking.confirmedAt ?? now()).toISOString() };
     },
 
     /** Back-office (low priority): the reminder 24 h before a confirmed booking, as `reserva.recordatorio`. */
@@ -278,6 +282,20 @@ export function createBookingActivities(deps: BookingDeps) {
         start: booking.start.toISOString(),
       });
       return { sent: true };
+    },
+
+    /**
+     * The appointment recorded by the salon (check-in, completion, no-show) or completed
+     * automatically; publishes `reserva.presentada`, `reserva.completada` or
+     * `reserva.no_presentada`. A no-show keeps what prepay or deposit charged.
+     */
+    async recordAppointment({ bookingId, to, auto }: BookingRef & { to: 'checked_in' | 'completed' | 'no_show'; auto?: boolean }): Promise<void> {
+      const booking = await bookings.markAppointment(models, bookingId, to);
+      if (!booking) throw invalid(`booking ${bookingId} does not exist`);
+      if (booking.status !== to) throw invalid(`booking ${bookingId} is ${booking.status}; it cannot become ${to}`);
+      const topic = { checked_in: TOPICS.bookingCheckedIn, completed: TOPICS.bookingCompleted, no_show: TOPICS.bookingNoShow }[to];
+      await publish(topic, booking, { customerId: booking.customerId, staffId: booking.staffId, start: booking.start.toISOString(), ...(auto ? { automatic: true } : {}) });
+      metrics.record('Appointments', 1, 'Count', { Outcome: to });
     },
 
     /** Compensation of step 2. */

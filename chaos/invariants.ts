@@ -5,7 +5,8 @@
  * the violations it found, one readable sentence each; an empty list is a pass.
  */
 
-export type BookingStatus = 'pending' | 'held' | 'confirmed' | 'failed' | 'cancelled';
+export type { BookingStatus } from '../src/domain/booking';
+import type { BookingStatus } from '../src/domain/booking';
 
 export interface BookingRecord {
   id: string;
@@ -64,6 +65,10 @@ export const EVENTS_OF_STATUS: Record<BookingStatus, readonly string[]> = {
   confirmed: ['reserva.creada', 'reserva.confirmada'],
   failed: ['reserva.creada', 'reserva.fallida'],
   cancelled: ['reserva.creada', 'reserva.cancelada'],
+  // Appointments that began (no trial reaches them: they start days ahead).
+  checked_in: ['reserva.creada', 'reserva.confirmada', 'reserva.presentada'],
+  completed: ['reserva.creada', 'reserva.confirmada', 'reserva.completada'],
+  no_show: ['reserva.creada', 'reserva.confirmada', 'reserva.no_presentada'],
 };
 
 const groupBy = <T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> => {

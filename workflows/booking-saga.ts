@@ -20,9 +20,10 @@
  *
  * Deterministic code only: no I/O, no Node builtins (lint-enforced).
  */
-import { CancellationScope, condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Reservation } from '../activities/booking';
-import { type BookingStatus, refundOnCancel } from '../src/domain/booking';
+import { actionRefusal, type AppointmentAction, type BookingStatus, refundOnCancel } from '../src/domain/booking';
+import { POLICY_DEFAULTS } from '../src/domain/policy';
 import type { CancelledBy } from '../src/domain/money';
 import {
   type BookingInput,
@@ -30,6 +31,9 @@ import {
   type CancelResult,
   cancelSignal,
   cancelUpdate,
+  checkInUpdate,
+  completeUpdate,
+  noShowUpdate,
   retryCompensationSignal,
   type SagaStatus,
   statusQuery,
@@ -90,6 +94,8 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
   // The one rule for cancelling, shared by the update (which answers) and the signal (which cannot).
   const refusal = (): string | undefined => {
     if (state.status === 'failed' || state.status === 'cancelled') return `it is already ${state.status}`;
+    if (state.status === 'checked_in') return 'its client has checked in';
+    if (state.step === 'appointment') return 'its appointment has started';
     if (state.step === 'compensating') return 'its saga is already undoing it';
     if (state.step === 'done') return 'its appointment has started';
     return undefined;
@@ -160,6 +166,58 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     state.refundedCents = (await compensationStep.refundPayment.executeWithOptions({ summary }, [args])).refundedCents;
   };
 
+  /**
+   * The appointment's own updates (check-in, complete, no-show), each allowed in its
+   * window (src/domain/booking.ts), and `follow`, which waits from the start for the
+   * completion or the no-show, or completes the appointment `autoCompleteHours` after
+   * its end.
+   */
+  function appointmentRecorder(booked: Reservation) {
+    const start = Date.parse(input.start);
+    const end = Date.parse(booked.end);
+    const policy = booked.appointment ?? { checkInGraceMinutes: POLICY_DEFAULTS.checkInGraceMinutes, autoCompleteHours: POLICY_DEFAULTS.autoCompleteHours };
+    let finished = false;
+    let closing = false;
+    const record = async (to: 'checked_in' | 'completed' | 'no_show', auto = false): Promise<void> => {
+      const summary = { checked_in: 'Check the client in', completed: auto ? 'Complete the appointment (automatic)' : 'Complete the appointment', no_show: 'Record a no-show' }[to];
+      await dbStep.recordAppointment.executeWithOptions({ summary }, [{ ...ref, to, ...(auto ? { auto } : {}) }]);
+      setStatus(to);
+      if (to !== 'checked_in') finished = true;
+    };
+    const action = (def: typeof checkInUpdate, name: AppointmentAction, to: 'checked_in' | 'completed' | 'no_show'): void => {
+      setHandler(
+        def,
+        async () => {
+          await record(to);
+          return state;
+        },
+        {
+          validator: () => {
+            const why = closing
+              ? 'its appointment is already over'
+              : actionRefusal(name, { status: state.status, start, end, now: Date.now(), graceMinutes: policy.checkInGraceMinutes });
+            if (why !== undefined) throw new Error(`booking ${input.bookingId}: ${why}`);
+          },
+        },
+      );
+    };
+    action(checkInUpdate, 'checkIn', 'checked_in');
+    action(completeUpdate, 'complete', 'completed');
+    action(noShowUpdate, 'noShow', 'no_show');
+    return {
+      async follow(): Promise<SagaStatus> {
+        state.step = 'appointment';
+        const untilAuto = end + policy.autoCompleteHours * 3_600_000 - Date.now();
+        if (untilAuto > 0) await condition(() => finished, untilAuto);
+        closing = true;
+        await condition(allHandlersFinished); // an update in flight finishes first
+        if (!finished) await record('completed', true);
+        state.step = 'done';
+        return state;
+      },
+    };
+  }
+
   let reservation: Reservation | undefined;
   try {
     // Step 1. Its compensation marks the booking failed or cancelled, as it turned out.
@@ -196,10 +254,17 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
       cancelled,
     );
 
-    // Step 4. A cancellation accepted while it ran was accepted before confirmation: undone in full.
+    // Step 4. A cancellation accepted while it ran is judged by the moment it was accepted:
+    // before the booking became confirmed (as its client could read it), it is undone in
+    // full; after, the window rule applies below. (A result without that moment, from
+    // before it was recorded, counts as before.)
     state.step = 'confirmBooking';
-    await dbStep.confirmBooking.executeWithOptions({ summary: 'Confirm the booking' }, [ref]);
-    stopIfCancelled();
+    const confirmation = await dbStep.confirmBooking.executeWithOptions({ summary: 'Confirm the booking' }, [ref]);
+    const confirmedAt = confirmation?.confirmedAt ? Date.parse(confirmation.confirmedAt) : undefined;
+    if (cancellation !== undefined && confirmedAt !== undefined && cancellation.at >= confirmedAt) {
+      cancellation.status = 'confirmed';
+    }
+    if (cancellation?.status !== 'confirmed') stopIfCancelled();
     setStatus('confirmed');
     state.step = 'confirmed';
   } catch (err) {
@@ -212,7 +277,12 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     throw sagaFailure(err, holdTtlMs);
   }
 
-  // Confirmed: a durable timer for the reminder 24 h ahead, unless cancelled first.
+  // Confirmed. Since the `appointment` patch the workflow goes on past the start: the
+  // salon records the appointment (check-in, completion, no-show), or it completes itself.
+  const appointmentFlow = patched(PATCHES.appointment);
+  const appointment = appointmentFlow ? appointmentRecorder(reservation) : undefined;
+
+  // A durable timer for the reminder 24 h ahead, unless cancelled first.
   const untilReminder = new Date(input.start).getTime() - REMINDER_BEFORE_MS - Date.now();
   if (untilReminder > 0 && !(await condition(cancelled, untilReminder))) {
     try {
@@ -225,6 +295,7 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
   const untilStart = new Date(input.start).getTime() - Date.now();
   if (untilStart > 0) await condition(cancelled, untilStart);
   if (cancellation === undefined) {
+    if (appointment) return appointment.follow();
     state.step = 'done';
     return state;
   }

@@ -10,4 +10,10 @@ export const PATCHES = {
    * heartbeating activity. Executions started before it run booking-saga-v1.ts.
    */
   lifecycleV2: 'lifecycle-v2',
+  /**
+   * 2026-12: at confirmation. The workflow goes on past the start: check-in, complete and
+   * no-show updates, auto-completion `autoCompleteHours` after the end. Executions
+   * confirmed before it end at the start, as before.
+   */
+  appointment: 'appointment',
 } as const;

@@ -69,6 +69,18 @@ export function localDayRange(date: string, timezone: string): TimeRange {
   return { start: day.toJSDate(), end: day.plus({ days: 1 }).startOf('day').toJSDate() };
 }
 
+/** When a staff member works on a local date: working hours less breaks and time off, as instants. */
+export function workingRanges(date: string, timezone: string, staff: StaffSchedule): TimeRange[] {
+  const day = DateTime.fromISO(date, { zone: timezone }).startOf('day');
+  if (!day.isValid) return [];
+  const blocked = [...windowsOn(day, staff.breaks), ...staff.timeOff.map((t) => Interval.fromDateTimes(t.from, t.to))].filter((i) => i.isValid);
+  return windowsOn(day, staff.workingHours)
+    .flatMap((w) => w.difference(...blocked))
+    .filter((i) => i.isValid && !i.isEmpty())
+    .sort((a, b) => a.start!.toMillis() - b.start!.toMillis())
+    .map((i) => ({ start: i.start!.toJSDate(), end: i.end!.toJSDate() }));
+}
+
 export function computeSlots(req: AvailabilityRequest): Slot[] {
   const day = DateTime.fromISO(req.date, { zone: req.timezone }).startOf('day');
   if (!day.isValid) return [];

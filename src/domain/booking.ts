@@ -1,5 +1,5 @@
 /** Booking states, failure reasons, pricing and the refund rule: pure. */
-export const BOOKING_STATUSES = ['pending', 'held', 'confirmed', 'failed', 'cancelled'] as const;
+export const BOOKING_STATUSES = ['pending', 'held', 'confirmed', 'checked_in', 'completed', 'no_show', 'failed', 'cancelled'] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 
 export const FAILURE_REASONS = ['slot_unavailable', 'payment_declined', 'hold_expired', 'invalid_booking', 'error'] as const;
@@ -51,4 +51,39 @@ export function priceBooking(opts: {
 export function refundOnCancel(opts: { priceCents: number; start: Date; cancelledAt: Date; windowHours: number }): number {
   const notice = opts.start.getTime() - opts.cancelledAt.getTime();
   return notice >= opts.windowHours * 3_600_000 ? opts.priceCents : 0;
+}
+
+/** The appointment's own windows (LIFECYCLE.md): when check-in, completion and a no-show may be recorded. */
+export const CHECK_IN_OPENS_BEFORE_MS = 60 * 60_000;
+
+export type AppointmentAction = 'checkIn' | 'complete' | 'noShow';
+
+/**
+ * Why `action` may not be taken now on an appointment of `status` that runs [start, end),
+ * or undefined when it may — with when it becomes possible, or why it never will.
+ */
+export function actionRefusal(
+  action: AppointmentAction,
+  opts: { status: BookingStatus; start: number; end: number; now: number; graceMinutes: number },
+): string | undefined {
+  const { status, start, end, now } = opts;
+  const iso = (t: number) => new Date(t).toISOString();
+  const open = ['confirmed', 'checked_in'].includes(status);
+  switch (action) {
+    case 'checkIn':
+      if (status !== 'confirmed') return `it is ${status}; only a confirmed booking checks in`;
+      if (now < start - CHECK_IN_OPENS_BEFORE_MS) return `check-in opens at ${iso(start - CHECK_IN_OPENS_BEFORE_MS)}, 60 minutes before the start`;
+      if (now >= end) return `check-in closed at the end of the appointment (${iso(end)})`;
+      return undefined;
+    case 'complete':
+      if (!open) return `it is ${status}; only a confirmed or checked-in booking completes`;
+      if (now < start) return `it can be completed from its start, ${iso(start)}`;
+      return undefined;
+    case 'noShow': {
+      if (status !== 'confirmed') return `it is ${status}; only a confirmed booking that nobody checked in is a no-show`;
+      const from = start + opts.graceMinutes * 60_000;
+      if (now < from) return `a no-show may be recorded from ${iso(from)} (the start plus the salon's ${opts.graceMinutes}-minute grace)`;
+      return undefined;
+    }
+  }
 }

@@ -69,6 +69,7 @@ export const ROUTES: readonly Doc[] = [
   { method: 'post', path: '/v1/salons/{salonId}/staff', summary: 'Add a staff member (operator, its admin)', auth: true, params: ['salonId'], body: s.StaffBody, ok: { 201: json(s.Staff, 'created') }, errors: [400, 401, 403, 404, 413, 415, 429] },
   { method: 'get', path: '/v1/salons/{salonId}/promotions', summary: 'Current and coming promotions (cached)', params: ['salonId'], ok: { 200: json(s.items(s.Promotion)), 304: { description: 'not modified' } }, errors: [404, 429] },
   { method: 'post', path: '/v1/salons/{salonId}/promotions', summary: 'Add a promotion (operator, its admin)', auth: true, params: ['salonId'], body: s.PromotionBody, ok: { 201: json(s.Promotion, 'created') }, errors: [400, 401, 403, 404, 413, 415, 429] },
+  { method: 'get', path: '/v1/salons/{salonId}/schedule', summary: 'The salon’s day: each staff member’s working time and bookings on a local date (its admin, operators)', auth: true, params: ['salonId'], query: s.ScheduleQuery, ok: { 200: json(s.Schedule) }, errors: [400, 401, 403, 404, 429] },
   { method: 'get', path: '/v1/salons/{salonId}/availability', summary: 'Bookable slots on a local date', params: ['salonId'], query: s.AvailabilityQuery, ok: { 200: json(s.Availability) }, errors: [400, 404, 429] },
   {
     method: 'post',
@@ -91,6 +92,23 @@ export const ROUTES: readonly Doc[] = [
     ok: { 202: json(z.object({ bookingId: z.string(), status: s.BookingStatusEnum, cancelling: z.boolean() }), 'cancellation under way') },
     errors: [401, 403, 404, 409, 429, 503],
   },
+  ...(
+    [
+      ['check-in', 'Check the client in (the salon’s admin, operators): from 60 minutes before the start until its end'],
+      ['complete', 'Complete the appointment (the salon’s admin, operators): from its start'],
+      ['no-show', 'Record a no-show (the salon’s admin, operators): from the start plus the policy’s checkInGraceMinutes, while confirmed'],
+    ] as const
+  ).map(
+    ([path, summary]): Doc => ({
+      method: 'post',
+      path: `/v1/bookings/{bookingId}/${path}`,
+      summary,
+      auth: true,
+      params: ['bookingId'],
+      ok: { 200: json(s.Booking) },
+      errors: [401, 403, 404, 409, 429, 503],
+    }),
+  ),
   {
     method: 'post',
     path: '/v1/imports',

@@ -216,6 +216,25 @@ export const Promotion = z
   })
   .openapi('Promotion');
 
+export const ScheduleQuery = z.strictObject({ date: isoDate, staffId: objectId.optional() });
+const Range = z.object({ start: z.string(), end: z.string() });
+export const Schedule = z
+  .object({
+    date: z.string(),
+    timezone: z.string(),
+    staff: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        working: z.array(Range),
+        bookings: z.array(
+          Range.extend({ id: z.string(), status: z.string(), serviceId: z.string(), serviceName: z.string(), customerName: z.string() }),
+        ),
+      }),
+    ),
+  })
+  .openapi('SalonSchedule');
+
 export const AvailabilityQuery = z.strictObject({
   serviceId: objectId,
   date: isoDate,

@@ -155,6 +155,18 @@ export async function listBookings(models: Models, q: BookingPageQuery): Promise
 
 const ENDED = ['failed', 'cancelled'];
 
+/** A salon's bookings that take time in [range.start, range.end): every status but failed and cancelled, by start. */
+export async function bookingsBetween(models: Models, salonId: string, range: { start: Date; end: Date }, staffId?: string): Promise<StoredBooking[]> {
+  return models.Booking.find({
+    salonId,
+    ...(staffId ? { staffId } : {}),
+    start: { $gte: range.start, $lt: range.end },
+    status: { $nin: ENDED },
+  })
+    .sort({ start: 1 })
+    .lean<StoredBooking[]>();
+}
+
 /** Step 2 done: `pending` → `held` by a staff member. */
 export async function markHeld(models: Models, bookingId: string, staffId: string): Promise<void> {
   await models.Booking.updateOne({ _id: bookingId, status: 'pending' }, { $set: { status: 'held', staffId } });
@@ -178,8 +190,8 @@ export async function recordIntent(models: Models, bookingId: string, intentId: 
 }
 
 /** Step 4: `held` → `confirmed`. Resolves with the booking as it is afterwards. */
-export async function confirmIfHeld(models: Models, bookingId: string): Promise<StoredBooking | null> {
-  await models.Booking.updateOne({ _id: bookingId, status: 'held' }, { $set: { status: 'confirmed' } });
+export async function confirmIfHeld(models: Models, bookingId: string, at: Date): Promise<StoredBooking | null> {
+  await models.Booking.updateOne({ _id: bookingId, status: 'held' }, { $set: { status: 'confirmed', confirmedAt: at } });
   return models.Booking.findById(bookingId).lean<StoredBooking>();
 }
 
@@ -191,6 +203,17 @@ export async function recordCharge(models: Models, bookingId: string, chargedCen
 /** What was refunded, once Stripe did it; `voided` when the intent was cancelled before it charged. */
 export async function recordRefund(models: Models, bookingId: string, refundedCents: number, voided = false): Promise<void> {
   await models.Booking.updateOne({ _id: bookingId }, { $set: { refundedCents, ...(voided ? { voided: true } : {}) } });
+}
+
+/** The appointment recorded: `confirmed` → `checked_in`; `confirmed`/`checked_in` → `completed`; `confirmed` → `no_show`. */
+export async function markAppointment(
+  models: Models,
+  bookingId: string,
+  to: 'checked_in' | 'completed' | 'no_show',
+): Promise<StoredBooking | null> {
+  const from = to === 'completed' ? ['confirmed', 'checked_in'] : ['confirmed'];
+  await models.Booking.updateOne({ _id: bookingId, status: { $in: from } }, { $set: { status: to } });
+  return models.Booking.findById(bookingId).lean<StoredBooking>();
 }
 
 /** Any open status → `failed` with its reason. Resolves with the booking afterwards. */

@@ -4,6 +4,7 @@
  */
 import { type Connection, type InferSchemaType, type Model, Schema } from 'mongoose';
 import type { Config } from '../config';
+import { BOOKING_STATUSES } from '../domain/booking';
 import { connectMongo } from './mongo';
 
 const weeklyWindow = new Schema({ weekday: Number, start: String, end: String }, { _id: false });
@@ -102,7 +103,7 @@ const bookingSchema = new Schema(
     status: {
       type: String,
       required: true,
-      enum: ['pending', 'held', 'confirmed', 'failed', 'cancelled'],
+      enum: BOOKING_STATUSES,
     },
     failureReason: { type: String },
     paymentMethod: { type: String },
@@ -121,6 +122,8 @@ const bookingSchema = new Schema(
     authorizedCents: { type: Number },
     voided: { type: Boolean },
     cancelledBy: { type: String, enum: ['client', 'salon', 'operator'] },
+    /** When the booking became `confirmed` (what a client reading it sees from then on). */
+    confirmedAt: { type: Date },
     idempotencyKey: { type: String },
     /** Hash of the request that created it: the same Idempotency-Key with another body is a conflict. */
     requestHash: { type: String },

@@ -30,7 +30,22 @@ export interface BookingInput {
   compensationAttempts?: number;
 }
 
-export type SagaStep = 'createReservation' | 'checkAvailability' | 'confirmPayment' | 'confirmBooking' | 'confirmed' | 'compensating' | 'done';
+/** The policy fields the workflow's timers and windows need (from the booking, as made). */
+export interface AppointmentPolicy {
+  checkInGraceMinutes: number;
+  autoCompleteHours: number;
+}
+
+export type SagaStep =
+  | 'createReservation'
+  | 'checkAvailability'
+  | 'confirmPayment'
+  | 'confirmBooking'
+  | 'confirmed'
+  /** The appointment has started: no cancelling; check-in, completion or a no-show ends it (else auto-completion). */
+  | 'appointment'
+  | 'compensating'
+  | 'done';
 
 export interface SagaStatus {
   step: SagaStep;
@@ -63,3 +78,8 @@ export const cancelUpdate = defineUpdate<CancelResult, [CancelRequest]>('cancel'
 /** Cancel, fire-and-forget (operators' CLI: `temporal workflow signal --name cancelBooking`). */
 export const cancelSignal = defineSignal<[CancelRequest?]>('cancelBooking');
 export const retryCompensationSignal = defineSignal('retryCompensation');
+
+/** The salon records the appointment (the gateway's check-in, complete and no-show routes). */
+export const checkInUpdate = defineUpdate<SagaStatus>('checkIn');
+export const completeUpdate = defineUpdate<SagaStatus>('complete');
+export const noShowUpdate = defineUpdate<SagaStatus>('noShow');

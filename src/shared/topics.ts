@@ -5,6 +5,9 @@ export const TOPICS = {
   bookingCancelled: 'reserva.cancelada',
   bookingFailed: 'reserva.fallida',
   bookingReminder: 'reserva.recordatorio',
+  bookingCheckedIn: 'reserva.presentada',
+  bookingCompleted: 'reserva.completada',
+  bookingNoShow: 'reserva.no_presentada',
   userRegistered: 'user.registered',
   salonUpdates: 'salones.actualizaciones',
 } as const;

@@ -180,3 +180,82 @@ describe('paging', () => {
     expect(seen).toEqual([...names].sort());
   });
 });
+
+describe('the salon’s day', () => {
+  test('when the salon’s admin asks for a day, then each staff member’s working time and bookings, in local time; others are refused', async () => {
+    const salon = await newSalon(operator);
+    const admin = await newSalonAdmin(operator, salon.salonId);
+    const client = await newClient(anon);
+    const start = at(4, '12:00');
+    const booked = await client.api.post('/v1/bookings', { ...salon, start, paymentMethod: 'pm_card_visa' });
+    await settled(client.api, booked.body.bookingId);
+    const date = start.slice(0, 10);
+
+    const res = await admin.get(`/v1/salons/${salon.salonId}/schedule?date=${date}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      date,
+      timezone: 'Europe/Madrid',
+      staff: [
+        {
+          id: salon.staffId,
+          name: 'Ana',
+          working: [{ start: `${date}T09:00:00${start.slice(-6)}`, end: `${date}T18:00:00${start.slice(-6)}` }],
+          bookings: [
+            {
+              id: booked.body.bookingId,
+              start: `${date}T12:00:00${start.slice(-6)}`,
+              end: `${date}T12:30:00${start.slice(-6)}`,
+              status: 'confirmed',
+              serviceId: salon.serviceId,
+              serviceName: 'Corte',
+              customerName: 'Test Client',
+            },
+          ],
+        },
+      ],
+    });
+    expect((await client.api.get(`/v1/salons/${salon.salonId}/schedule?date=${date}`)).status).toBe(403);
+    expect((await anon.get(`/v1/salons/${salon.salonId}/schedule?date=${date}`)).status).toBe(401);
+    expect((await admin.get(`/v1/salons/${salon.salonId}/schedule?date=tomorrow`)).status).toBe(400);
+    expect((await operator.get(`/v1/salons/${salon.salonId}/schedule?date=${date}&staffId=${'0'.repeat(24)}`)).status).toBe(404);
+  });
+});
+
+describe('check-in, complete, no-show', () => {
+  /** A booking by a client, `minutesAhead` from now (on a 5-minute boundary), with a staff member who works around the clock. */
+  async function bookedAhead(minutesAhead: number) {
+    const salon = await salonWith({ minNoticeMinutes: 0 });
+    const allDay = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' }));
+    const staff = await operator.post(`/v1/salons/${salon.salonId}/staff`, { name: 'Noa', serviceIds: [salon.serviceId], workingHours: allDay });
+    const client = await newClient(anon);
+    const granule = 5 * 60_000;
+    const start = new Date(Math.ceil((Date.now() + minutesAhead * 60_000) / granule) * granule).toISOString();
+    const res = await client.api.post('/v1/bookings', { ...salon, staffId: staff.body.id, start, paymentMethod: 'pm_card_visa' });
+    expect(res.status).toBe(202);
+    await settled(client.api, res.body.bookingId);
+    return { salon, client, bookingId: res.body.bookingId as string, admin: await newSalonAdmin(operator, salon.salonId) };
+  }
+
+  test('when the client arrives within the hour before the start, then the salon checks them in; too early to complete, no longer a no-show or cancellable', async () => {
+    const { client, bookingId, admin } = await bookedAhead(30);
+    expect((await client.api.post(`/v1/bookings/${bookingId}/check-in`)).status).toBe(403);
+    const checkedIn = await admin.post(`/v1/bookings/${bookingId}/check-in`);
+    expect(checkedIn.status).toBe(200);
+    expect(checkedIn.body).toMatchObject({ id: bookingId, status: 'checked_in' });
+
+    const complete = await admin.post(`/v1/bookings/${bookingId}/complete`);
+    expect(complete.status).toBe(409);
+    expect(complete.body.detail).toMatch(/^cannot record the completion now: it can be completed from its start, \d{4}-/);
+    expect((await operator.post(`/v1/bookings/${bookingId}/no-show`)).body.detail).toMatch(/only a confirmed booking that nobody checked in/);
+    expect((await client.api.post(`/v1/bookings/${bookingId}/cancel`)).status).toBe(409);
+    expect((await client.api.get(`/v1/bookings/${bookingId}`)).body.status).toBe('checked_in');
+  });
+
+  test('when it is days ahead, then check-in says when it opens', async () => {
+    const { bookingId, admin } = await bookedAhead(2 * 24 * 60);
+    const early = await admin.post(`/v1/bookings/${bookingId}/check-in`);
+    expect(early.status).toBe(409);
+    expect(early.body.detail).toMatch(/check-in opens at \d{4}-\d\d-\d\dT.*60 minutes before the start/);
+  });
+});

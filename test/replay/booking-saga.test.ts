@@ -49,8 +49,8 @@ test('a committed history is never changed, only added (git history of the folde
   expect(changed).toBe('');
 });
 
-test('histories recorded since the lifecycle-v2 patch carry its marker; older ones do not, and replay the code they began on', () => {
-  for (const file of histories) {
-    expect([file, patchesOf(file)]).toEqual([file, file.startsWith('booking-saga-v2-') ? [PATCHES.lifecycleV2] : []]);
-  }
+test('each history carries exactly the patch markers of the code it was recorded from (v2-: lifecycle-v2; v3-: and appointment; others: none)', () => {
+  const expected = (file: string): string[] =>
+    file.startsWith('booking-saga-v3-') ? [PATCHES.lifecycleV2, PATCHES.appointment] : file.startsWith('booking-saga-v2-') ? [PATCHES.lifecycleV2] : [];
+  for (const file of histories) expect([file, patchesOf(file)]).toEqual([file, expected(file)]);
 });

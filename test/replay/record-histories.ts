@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { FAILURE_TYPES } from '../../src/domain/booking';
-import { cancelSignal, cancelUpdate, retryCompensationSignal, type SagaStatus, statusQuery } from '../../src/shared/booking';
+import { cancelSignal, cancelUpdate, checkInUpdate, completeUpdate, noShowUpdate, retryCompensationSignal, type SagaStatus, statusQuery } from '../../src/shared/booking';
 import { business, createSagaEnv, DAY, gate, type Harness, RESERVATION, type SagaEnv, stubs } from '../support/saga-harness';
 import { eventually } from '../support/wait';
 
@@ -63,8 +63,66 @@ function cancelDuringPayment(cancel: (handle: WorkflowHandle) => Promise<unknown
   };
 }
 
-/** The branches of today's workflow (`v2-…`: since the lifecycle-v2 patch). */
+const HOUR = 3_600_000;
+
+/** The branches of today's workflow (`v2-…`: since the lifecycle-v2 patch; `v3-…`: since the appointment patch too). */
 export const BRANCHES: Record<string, Branch> = {
+  // Confirmed, reminded, and completed by itself autoCompleteHours after its end.
+  'v3-auto-completed': { harness: () => stubs(), leadMs: 3 * DAY, drive: outcome },
+  // Checked in 30 minutes ahead, completed by the salon after the start.
+  'v3-checked-in-completed': {
+    harness: () => stubs(),
+    leadMs: 30 * 60_000,
+    drive: async (saga, handle) => {
+      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+      await handle.executeUpdate(checkInUpdate);
+      await saga.env.sleep(31 * 60_000);
+      await handle.executeUpdate(completeUpdate);
+      return outcome(saga, handle);
+    },
+  },
+  // Nobody came: a no-show recorded after the grace.
+  'v3-no-show': {
+    harness: () => stubs(),
+    leadMs: 2 * HOUR,
+    drive: async (saga, handle) => {
+      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+      await saga.env.sleep(2 * HOUR + 16 * 60_000);
+      await handle.executeUpdate(noShowUpdate);
+      return outcome(saga, handle);
+    },
+  },
+  // Cancelled while step 4 ran but after its write: judged as a cancellation of the confirmed booking.
+  'v3-cancelled-as-confirmed': (() => {
+    const confirming = gate();
+    let confirmedAt = '';
+    return {
+      harness: () =>
+        stubs({
+          confirmBooking: async () => {
+            confirmedAt = '2026-12-01T10:00:00.000Z';
+            return confirming.wait({ confirmedAt });
+          },
+        }),
+      leadMs: 3 * DAY,
+      drive: async (saga, handle) => {
+        await eventually(async () => (confirmedAt !== '' ? true : undefined), { what: 'the confirmation written' });
+        await handle.executeUpdate(cancelUpdate, { args: [{ by: 'client', at: '2026-12-01T10:00:01.000Z' }] });
+        confirming.open();
+        return outcome(saga, handle);
+      },
+    };
+  })(),
+  // Cancelled once confirmed (the appointment patch is in place by then).
+  'v3-cancelled-after-confirmation': {
+    harness: () => stubs(),
+    leadMs: 3 * DAY,
+    drive: async (saga, handle) => {
+      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+      await handle.executeUpdate(cancelUpdate, { args: [{ by: 'client' }] });
+      return outcome(saga, handle);
+    },
+  },
   // Confirmed three days ahead: the reminder's durable timer fires, then the saga waits until the start.
   'v2-confirmed-with-reminder': { harness: () => stubs(), leadMs: 3 * DAY, drive: outcome },
   // Cancelled (update) while the payment runs: the payment is cancelled, every step undone.

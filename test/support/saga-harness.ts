@@ -100,7 +100,10 @@ export async function createSagaEnv(): Promise<SagaEnv> {
 export function stubs(overrides: Partial<Record<keyof BookingActivities, Stub>> = {}): Harness {
   const calls: string[] = [];
   const defaults: Record<keyof BookingActivities, Stub> = {
-    createReservation: async () => RESERVATION,
+    createReservation: async (input: BookingInput) => {
+      const end = new Date(Date.parse(input.start) + 30 * 60_000).toISOString();
+      return { ...RESERVATION, end, holdEnd: end };
+    },
     checkAvailability: async () => ({ staffId: 'staff-1' }),
     confirmPayment: async () => ({ paymentIntentId: 'pi_1' }),
     confirmBooking: async () => undefined,
@@ -109,6 +112,7 @@ export function stubs(overrides: Partial<Record<keyof BookingActivities, Stub>> 
     markBookingFailed: async () => undefined,
     markBookingCancelled: async () => undefined,
     sendReminder: async () => ({ sent: true }),
+    recordAppointment: async () => undefined,
   };
   const activities = Object.fromEntries(
     Object.entries({ ...defaults, ...overrides }).map(([name, fn]) => [

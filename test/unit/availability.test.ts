@@ -1,4 +1,4 @@
-import { computeSlots, granulesOf, localDayRange, rangesOfGranules, type StaffSchedule } from '../../src/domain/availability';
+import { computeSlots, granulesOf, localDayRange, rangesOfGranules, type StaffSchedule, workingRanges } from '../../src/domain/availability';
 
 const MADRID = 'Europe/Madrid';
 const monday = '2026-06-01'; // a Monday, CEST (+02:00)
@@ -154,5 +154,20 @@ describe('local days and granules', () => {
     expect(granules).toHaveLength(11);
     expect(rangesOfGranules([...granules].reverse())).toEqual([range]);
     expect(rangesOfGranules([new Date('2026-06-01T10:00:00Z'), new Date('2026-06-01T11:00:00Z')])).toHaveLength(2);
+  });
+});
+
+describe('workingRanges', () => {
+  test('working hours less breaks and time off, as instants of the local day', () => {
+    const ranges = workingRanges('2026-03-10', 'Europe/Madrid', {
+      id: 's1',
+      workingHours: [{ weekday: 2, start: '09:00', end: '18:00' }],
+      breaks: [{ weekday: 2, start: '13:00', end: '14:00' }],
+      timeOff: [{ from: new Date('2026-03-10T16:00:00Z'), to: new Date('2026-03-11T00:00:00Z') }],
+    });
+    expect(ranges.map((r) => [r.start.toISOString(), r.end.toISOString()])).toEqual([
+      ['2026-03-10T08:00:00.000Z', '2026-03-10T12:00:00.000Z'],
+      ['2026-03-10T13:00:00.000Z', '2026-03-10T16:00:00.000Z'],
+    ]);
   });
 });

@@ -6,7 +6,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { FAILURE_TYPES } from '../../src/domain/booking';
-import { cancelSignal, cancelUpdate, retryCompensationSignal, type SagaStatus, statusQuery } from '../../src/shared/booking';
+import { cancelSignal, cancelUpdate, checkInUpdate, completeUpdate, noShowUpdate, retryCompensationSignal, type SagaStatus, statusQuery } from '../../src/shared/booking';
 import { NeedsAttentionKey } from '../../src/shared/search-attributes';
 import { business, createSagaEnv, DAY, gate, RESERVATION, type SagaEnv, stubs } from '../support/saga-harness';
 import { eventually } from '../support/wait';
@@ -23,7 +23,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => saga?.env.teardown());
 
-test('when every step succeeds, then the four steps run in order, the reminder goes out 24 h ahead and nothing is compensated', async () => {
+test('when every step succeeds, then the four steps run in order, the reminder goes out 24 h ahead, nothing is compensated, and the appointment completes itself', async () => {
   let reminderAt: number | undefined;
   const h = stubs({
     sendReminder: async () => {
@@ -34,12 +34,12 @@ test('when every step succeeds, then the four steps run in order, the reminder g
   const args = await input({ leadMs: 3 * DAY });
   const status = await withWorker(h, async (tq) => {
     const handle = await start(tq, args);
-    return handle.result(); // time skips to the reminder, then to the appointment
+    return handle.result(); // time skips to the reminder, then past the appointment
   });
-  expect(h.calls).toEqual(['createReservation', 'checkAvailability', 'confirmPayment', 'confirmBooking', 'sendReminder']);
+  expect(h.calls).toEqual(['createReservation', 'checkAvailability', 'confirmPayment', 'confirmBooking', 'sendReminder', 'recordAppointment']);
   // The durable timer fired 24 h before the start (to the second, on the test server's clock).
   expect(Math.abs(new Date(args.start).getTime() - DAY - reminderAt!)).toBeLessThan(60_000);
-  expect(status).toMatchObject({ status: 'confirmed', step: 'done', staffId: 'staff-1', compensations: [] });
+  expect(status).toMatchObject({ status: 'completed', step: 'done', staffId: 'staff-1', compensations: [] });
 });
 
 describe('when a step fails, then exactly the compensations of the steps begun run, in reverse order', () => {
@@ -149,6 +149,31 @@ describe('cancellation races', () => {
     expect(refundAsked).toBeUndefined(); // the whole payment
     expect(status).toMatchObject({ status: 'cancelled', refundedCents: RESERVATION.priceCents });
     expect(h.calls).toEqual(['createReservation', 'checkAvailability', 'confirmPayment', 'confirmBooking', 'refundPayment', 'releaseHold', 'markBookingCancelled']);
+  });
+
+  test('when the cancellation was accepted after the booking became confirmed (as its client read it), then the window rule applies', async () => {
+    const confirming = gate();
+    let refundAsked: number | undefined = -1;
+    let confirmedAt = '';
+    const h = stubs({
+      confirmBooking: async () => {
+        confirmedAt = new Date(await env.currentTimeMs()).toISOString(); // the write, as the client sees it
+        return confirming.wait({ confirmedAt });
+      },
+      refundPayment: async (args: { amountCents?: number }) => {
+        refundAsked = args.amountCents;
+        return { refundedCents: args.amountCents ?? RESERVATION.priceCents };
+      },
+    });
+    const status = await withWorker(h, async (tq) => {
+      const handle = await start(tq, await input({ leadMs: 2 * 3_600_000 }));
+      await eventually(async () => (confirmedAt !== '' ? true : undefined), { what: 'the confirmation written' });
+      await handle.executeUpdate(cancelUpdate, { args: [{ by: 'client', at: new Date(Date.parse(confirmedAt) + 1000).toISOString() }] });
+      confirming.open();
+      return handle.result();
+    });
+    expect(refundAsked).toBe(0); // two hours ahead: inside the 24 h window, nothing back
+    expect(status).toMatchObject({ status: 'cancelled' });
   });
 
   test('when a cancel signal arrives while a failed saga compensates, then it is refused like the update: the booking ends failed', async () => {
@@ -331,4 +356,55 @@ test('when an operator sends the cancel signal instead of the update, then the b
     return handle.result();
   });
   expect(status).toMatchObject({ status: 'cancelled', compensations: ['refundPayment', 'releaseHold', 'markBooking'] });
+});
+
+describe('the appointment, after confirmation', () => {
+  const HOUR = 3_600_000;
+  /** A saga confirmed `leadMs` ahead, driven by `drive` once confirmed. */
+  async function confirmed<T>(leadMs: number, drive: (handle: Awaited<ReturnType<SagaEnv['start']>>) => Promise<T>, h = stubs()) {
+    return withWorker(h, async (tq) => {
+      const handle = await start(tq, await input({ leadMs }));
+      await eventually(async () => ((await handle.query(statusQuery)).status === 'confirmed' ? true : undefined), { what: 'confirmation' });
+      return drive(handle);
+    });
+  }
+  const recorded = (h: ReturnType<typeof stubs>) => h.calls.filter((c) => c === 'recordAppointment').length;
+  /** An update the workflow's validator refused, with its reason. */
+  const refused = (update: Promise<unknown>, reason: RegExp) => expect(update).rejects.toMatchObject({ cause: { message: expect.stringMatching(reason) } });
+
+  test('when nobody records it, then it completes itself autoCompleteHours after its end', async () => {
+    const h = stubs();
+    const status = await confirmed(2 * HOUR, (handle) => handle.result(), h);
+    expect(status).toMatchObject({ status: 'completed', step: 'done' });
+    expect(recorded(h)).toBe(1);
+  });
+
+  test('when the client is checked in and then the salon completes it, then checked_in, then completed', async () => {
+    const h = stubs();
+    const status = await confirmed(30 * 60_000, async (handle) => {
+      // 30 minutes ahead: inside the check-in window (60 minutes before the start).
+      expect(await handle.executeUpdate(checkInUpdate)).toMatchObject({ status: 'checked_in' });
+      await refused(handle.executeUpdate(cancelUpdate, { args: [{}] }), /checked in/);
+      await refused(handle.executeUpdate(completeUpdate), /can be completed from its start/);
+      await env.sleep(31 * 60_000);
+      expect(await handle.executeUpdate(completeUpdate)).toMatchObject({ status: 'completed' });
+      return handle.result();
+    }, h);
+    expect(status).toMatchObject({ status: 'completed', step: 'done' });
+    expect(recorded(h)).toBe(2); // no automatic completion after the salon's
+  });
+
+  test('when nobody came, then a no-show is refused before the grace and recorded after it', async () => {
+    const h = stubs();
+    const status = await confirmed(2 * HOUR, async (handle) => {
+      await refused(handle.executeUpdate(checkInUpdate), /check-in opens at/);
+      await env.sleep(2 * HOUR + 5 * 60_000); // 5 minutes after the start
+      await refused(handle.executeUpdate(noShowUpdate), /15-minute grace/);
+      await env.sleep(11 * 60_000);
+      expect(await handle.executeUpdate(noShowUpdate)).toMatchObject({ status: 'no_show' });
+      await expect(handle.executeUpdate(completeUpdate)).rejects.toThrow(); // the workflow ended
+      return handle.result();
+    }, h);
+    expect(status).toMatchObject({ status: 'no_show', step: 'done' });
+  });
 });

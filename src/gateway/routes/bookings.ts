@@ -25,7 +25,16 @@ import {
 } from '../../infra/bookings';
 import type { Models } from '../../infra/models';
 import { noneIfMalformedId } from '../../infra/mongo';
-import { type BookingInput, type CancelRequest, cancelSignal, cancelUpdate, workflowIdFor } from '../../shared/booking';
+import {
+  type BookingInput,
+  type CancelRequest,
+  cancelSignal,
+  cancelUpdate,
+  checkInUpdate,
+  completeUpdate,
+  noShowUpdate,
+  workflowIdFor,
+} from '../../shared/booking';
 import type { Principal } from '../auth';
 import type { ResponseCache } from '../cache';
 import { canManageSalon, principal, requireRole } from '../middleware/auth';
@@ -229,6 +238,32 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
     res.json(page(items.map(toView), more, (last) => ({ start: last.start, id: last.id })));
   });
 
+  /** The salon records the appointment: an update of the booking's workflow, allowed in its window. */
+  const appointmentRoute = (path: string, update: typeof checkInUpdate, what: string): void => {
+    app.post(`/v1/bookings/:bookingId/${path}`, async (req, res) => {
+      const bookingId = String(req.params.bookingId);
+      const who = principal(req);
+      if (who.role === 'client') throw new AppError('forbidden', `only the salon's admin or an operator records ${what}`);
+      await findBooking(who, bookingId);
+      try {
+        await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => temporal.workflow.getHandle(workflowIdFor(bookingId)).executeUpdate(update));
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) {
+          const why = err.cause instanceof Error ? err.cause.message : err.message;
+          throw new AppError('conflict', `cannot record ${what} now: ${why.replace(/^booking [a-f0-9]+: /, '')}`);
+        }
+        if (err instanceof WorkflowNotFoundError) {
+          throw new AppError('conflict', `cannot record ${what}: the booking's workflow has ended (bookings confirmed before appointments were tracked end at their start)`);
+        }
+        throw new AppError('unavailable', `the booking service did not answer; retry (recording ${what} twice is safe)`, { retryAfterSec: 2 });
+      }
+      res.json((await findBooking(who, bookingId)).view);
+    });
+  };
+  appointmentRoute('check-in', checkInUpdate, 'a check-in');
+  appointmentRoute('complete', completeUpdate, 'the completion');
+  appointmentRoute('no-show', noShowUpdate, 'a no-show');
+
   app.post('/v1/bookings/:bookingId/cancel', async (req, res) => {
     const bookingId = String(req.params.bookingId);
     const who = principal(req);
@@ -270,8 +305,11 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       accepted(result.status);
       return;
     } catch (err) {
-      // The saga refused (it is ending), or it has ended.
-      if (err instanceof WorkflowUpdateFailedError) throw ended();
+      // The saga refused (it is ending, checked in, started), or it has ended.
+      if (err instanceof WorkflowUpdateFailedError) {
+        const why = err.cause instanceof Error ? err.cause.message : '';
+        throw why ? new AppError('conflict', why) : ended();
+      }
       if (err instanceof WorkflowNotFoundError) return noSaga();
       // Any other end of the call came without the saga's answer: no worker answered in
       // time, the call was cancelled (gRPC CANCELLED) or the connection dropped — and the

@@ -4,7 +4,10 @@
  */
 import type { Express, Request } from 'express';
 import { isValidObjectId, type Types } from 'mongoose';
-import { computeSlots } from '../../domain/availability';
+import { DateTime } from 'luxon';
+import { computeSlots, localDayRange, workingRanges } from '../../domain/availability';
+import { bookingsBetween } from '../../infra/bookings';
+import { noneIfMalformedId } from '../../infra/mongo';
 import { AppError, notFound } from '../../domain/errors';
 import type { EventPublisher } from '../../infra/events';
 import type { Models, PromotionDoc, SalonDoc, ServiceDoc, StaffDoc } from '../../infra/models';
@@ -27,6 +30,7 @@ import {
   SalonBody,
   SalonPatch,
   SalonsQuery,
+  ScheduleQuery,
   ServiceBody,
   StaffBody,
 } from '../schemas';
@@ -255,6 +259,44 @@ export function catalogueRoutes(app: Express, deps: CatalogueDeps): void {
     });
     await changed(req, { salonId, entity: 'promotion', entityId: String(promotion._id), change: 'created' });
     res.status(201).location(`/v1/salons/${salonId}/promotions`).json(toPromotion(promotion.toObject()));
+  });
+
+  app.get('/v1/salons/:salonId/schedule', async (req, res) => {
+    const { salonId } = req.params;
+    requireSalonManager(req, salonId);
+    const query = parse(ScheduleQuery, req.query, 'query');
+    const salon = await findSalon(salonId);
+    const staff = await models.Staff.find({ salonId, ...(query.staffId ? { _id: query.staffId } : {}) }).sort({ name: 1 }).lean();
+    if (query.staffId && staff.length === 0) throw notFound('staff member', query.staffId);
+    const day = localDayRange(query.date, salon.timezone);
+    const booked = await bookingsBetween(models, salonId, day, query.staffId);
+    const [services, customers] = await Promise.all([
+      models.Service.find({ salonId }, { name: 1 }).lean(),
+      Promise.all([...new Set(booked.map((b) => b.customerId))].map((id) => models.User.findById(id, { name: 1 }).lean().catch(noneIfMalformedId))),
+    ]);
+    const serviceName = new Map(services.map((s) => [String(s._id), s.name]));
+    const customerName = new Map(customers.filter((u) => u !== null).map((u) => [String(u._id), u.name]));
+    const local = (d: Date) => DateTime.fromJSDate(d, { zone: salon.timezone }).toISO({ suppressMilliseconds: true })!;
+    res.json({
+      date: query.date,
+      timezone: salon.timezone,
+      staff: staff.map((member) => ({
+        id: String(member._id),
+        name: member.name,
+        working: workingRanges(query.date, salon.timezone, toSchedule(member)).map((r) => ({ start: local(r.start), end: local(r.end) })),
+        bookings: booked
+          .filter((b) => b.staffId === String(member._id))
+          .map((b) => ({
+            id: b._id,
+            start: local(b.start),
+            end: local(b.end),
+            status: b.status,
+            serviceId: b.serviceId,
+            serviceName: serviceName.get(b.serviceId) ?? '',
+            customerName: customerName.get(b.customerId) ?? '',
+          })),
+      })),
+    });
   });
 
   app.get('/v1/salons/:salonId/availability', async (req, res) => {
