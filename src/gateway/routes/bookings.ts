@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Express, Request } from 'express';
 import { GRANULE_MIN } from '../../domain/availability';
+import { actionRefusal, type AppointmentAction } from '../../domain/booking';
 import { AppError, notFound } from '../../domain/errors';
 import { classifyPriority } from '../../domain/priority';
 import {
@@ -106,12 +107,12 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
   const { models, temporal } = deps;
 
   /** The booking, if its owner or a manager of its salon asks. */
-  const findBooking = async (who: Principal, bookingId: string): Promise<{ view: BookingView; customerId: string }> => {
+  const findBooking = async (who: Principal, bookingId: string): Promise<{ view: BookingView; doc: StoredBooking }> => {
     const doc = await readBooking(models, bookingId);
     if (!doc) throw notFound('booking', bookingId);
     const allowed = who.role === 'client' ? doc.customerId === who.userId : canManageSalon(who, doc.salonId);
     if (!allowed) throw new AppError('forbidden', 'this booking belongs to another client or salon');
-    return { view: toView(doc), customerId: doc.customerId };
+    return { view: toView(doc), doc };
   };
 
   app.post('/v1/bookings', requireRole('client'), async (req, res) => {
@@ -239,12 +240,22 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
   });
 
   /** The salon records the appointment: an update of the booking's workflow, allowed in its window. */
-  const appointmentRoute = (path: string, update: typeof checkInUpdate, what: string): void => {
+  const appointmentRoute = (path: string, update: typeof checkInUpdate, action: AppointmentAction, what: string): void => {
     app.post(`/v1/bookings/:bookingId/${path}`, async (req, res) => {
       const bookingId = String(req.params.bookingId);
       const who = principal(req);
       if (who.role === 'client') throw new AppError('forbidden', `only the salon's admin or an operator records ${what}`);
-      await findBooking(who, bookingId);
+      const { view, doc } = await findBooking(who, bookingId);
+      // The same rule the workflow's validator applies, answered here while it is plain
+      // from the booking (a pending booking may have no workflow yet).
+      const refusal = actionRefusal(action, {
+        status: view.status,
+        start: Date.parse(view.start),
+        end: Date.parse(view.end),
+        now: deps.now().getTime(),
+        graceMinutes: bookingPolicy(doc).checkInGraceMinutes,
+      });
+      if (refusal) throw new AppError('conflict', `cannot record ${what} now: ${refusal}`);
       try {
         await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => temporal.workflow.getHandle(workflowIdFor(bookingId)).executeUpdate(update));
       } catch (err) {
@@ -260,9 +271,9 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       res.json((await findBooking(who, bookingId)).view);
     });
   };
-  appointmentRoute('check-in', checkInUpdate, 'a check-in');
-  appointmentRoute('complete', completeUpdate, 'the completion');
-  appointmentRoute('no-show', noShowUpdate, 'a no-show');
+  appointmentRoute('check-in', checkInUpdate, 'checkIn', 'a check-in');
+  appointmentRoute('complete', completeUpdate, 'complete', 'the completion');
+  appointmentRoute('no-show', noShowUpdate, 'noShow', 'a no-show');
 
   app.post('/v1/bookings/:bookingId/cancel', async (req, res) => {
     const bookingId = String(req.params.bookingId);
