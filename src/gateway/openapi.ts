@@ -57,6 +57,8 @@ export const ROUTES: readonly Doc[] = [
   },
   { method: 'post', path: '/v1/auth/register', summary: 'Create a client account', body: s.RegisterBody, ok: { 201: json(s.RegisterResponse, 'created') }, errors: [400, 409, 413, 415, 429] },
   { method: 'post', path: '/v1/auth/login', summary: 'Log in', body: s.LoginBody, ok: { 200: json(s.LoginResponse) }, errors: [400, 401, 413, 415, 429] },
+  { method: 'get', path: '/v1/me', summary: 'The account itself', auth: true, ok: { 200: json(s.User) }, errors: [401, 429] },
+  { method: 'patch', path: '/v1/me', summary: 'Change the account’s name or locale (es, en)', auth: true, body: s.MePatch, ok: { 200: json(s.User) }, errors: [400, 401, 413, 415, 429] },
   { method: 'post', path: '/v1/auth/logout', summary: 'Log out: revokes every token of the account', auth: true, ok: { 204: { description: 'every token of the account is revoked' } }, errors: [401, 429] },
   { method: 'get', path: '/v1/salons', summary: 'List salons, by name (cached; paged: limit, cursor → nextCursor)', query: s.SalonsQuery, ok: { 200: json(s.SalonPage), 304: { description: 'not modified' } }, errors: [400, 429] },
   { method: 'post', path: '/v1/salons', summary: 'Create a salon (operator)', auth: true, body: s.SalonBody, ok: { 201: json(s.Salon, 'created') }, errors: [400, 401, 403, 413, 415, 429] },

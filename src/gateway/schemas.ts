@@ -53,20 +53,26 @@ export const objectId = z
 const email = z.string().trim().toLowerCase().max(254).pipe(z.email('use a valid email address'));
 const name = text(120).pipe(z.string().min(1, 'must not be empty'));
 
+export const Locale = z.enum(['es', 'en']).openapi({ description: 'the language of the messages the account receives (es by default)' });
 export const RegisterBody = z
   .strictObject({
     email,
     password: z.string().min(8, 'use at least 8 characters').max(128),
     name,
+    locale: Locale.optional(),
   })
   .openapi('RegisterBody');
+export const MePatch = z
+  .strictObject({ name: name.optional(), locale: Locale.optional() })
+  .refine((p) => Object.keys(p).length > 0, 'send name, locale or both')
+  .openapi('MePatch');
 export const LoginBody = z
   .strictObject({ email, password: z.string().min(1, 'must not be empty').max(128) })
   .openapi('LoginBody');
 
 export const Role = z.enum(['client', 'salon_admin', 'operator']).openapi('Role');
 export const User = z
-  .object({ id: z.string(), email: z.string(), name: z.string(), role: Role, salonId: z.string().optional() })
+  .object({ id: z.string(), email: z.string(), name: z.string(), role: Role, salonId: z.string().optional(), locale: Locale.optional() })
   .openapi('User');
 export const RegisterResponse = z.object({ user: User, token: z.string() }).openapi('RegisterResponse');
 export const LoginResponse = z

@@ -16,6 +16,8 @@ const userSchema = new Schema(
     passwordHash: { type: String, required: true },
     role: { type: String, required: true, enum: ['client', 'salon_admin', 'operator'] },
     salonId: { type: String }, // for salon_admin
+    /** The language of the messages the account receives. */
+    locale: { type: String, enum: ['es', 'en'], default: 'es' },
     /**
      * Tokens carry the version they were issued at; raising it (a change of role or
      * salon, a logout) revokes every token issued before.

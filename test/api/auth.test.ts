@@ -25,7 +25,7 @@ describe('POST /v1/auth/register', () => {
     const email = `${unique('ana')}@instudio.test`;
     const res = await api.post('/v1/auth/register', { email: email.toUpperCase(), password: 'secret-password', name: 'Ana' });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ user: { id: expect.any(String), email, name: 'Ana', role: 'client' }, token: expect.any(String) });
+    expect(res.body).toEqual({ user: { id: expect.any(String), email, name: 'Ana', role: 'client', locale: 'es' }, token: expect.any(String) });
     const claims = jwt.decode(res.body.token) as jwt.JwtPayload;
     expect(claims).toMatchObject({ sub: res.body.user.id, role: 'client', iss: cfg.jwt.issuer, aud: cfg.jwt.audience });
     expect(claims.exp! - claims.iat!).toBe(cfg.jwt.ttlSeconds);
@@ -191,5 +191,22 @@ describe('rate limits', () => {
     } finally {
       await strict.stop();
     }
+  });
+});
+
+describe('the account itself', () => {
+  test('when a client registers in English and later changes name and locale, then GET and PATCH /v1/me show the account', async () => {
+    const email = `${unique('me')}@instudio.test`;
+    const reg = await api.post('/v1/auth/register', { email, password: 'secret-password', name: 'Ana', locale: 'en' });
+    expect(reg.body.user.locale).toBe('en');
+    const me = api.as(reg.body.token);
+    expect((await me.get('/v1/me')).body).toEqual({ id: reg.body.user.id, email, name: 'Ana', role: 'client', locale: 'en' });
+    const changed = await me.patch('/v1/me', { name: 'Ana María', locale: 'es' });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toEqual({ id: reg.body.user.id, email, name: 'Ana María', role: 'client', locale: 'es' });
+    expect((await me.patch('/v1/me', { locale: 'fr' })).status).toBe(400);
+    expect((await me.patch('/v1/me', { role: 'operator' })).status).toBe(400);
+    expect((await me.patch('/v1/me', {})).status).toBe(400);
+    expect((await api.as(undefined).get('/v1/me')).status).toBe(401);
   });
 });

@@ -14,7 +14,7 @@ import { requestId } from '../middleware/request-id';
 import { parse } from '../middleware/validate';
 import { type Privileges, REVOKE_TOKENS } from '../privileges';
 import { MongoRateLimitStore } from '../rate-limit-store';
-import { LoginBody, RegisterBody } from '../schemas';
+import { LoginBody, MePatch, RegisterBody } from '../schemas';
 
 export interface AuthDeps {
   models: Models;
@@ -49,7 +49,7 @@ export function authRoutes(app: Express, deps: AuthDeps): void {
     const passwordHash = await hashPassword(body.password);
     let user;
     try {
-      user = await models.User.create({ email: body.email, name: body.name, passwordHash, role: 'client' });
+      user = await models.User.create({ email: body.email, name: body.name, passwordHash, role: 'client', locale: body.locale ?? 'es' });
     } catch (err) {
       if (isDuplicateKeyError(err)) {
         throw new AppError('conflict', `an account with email ${body.email} already exists; log in instead`);
@@ -68,7 +68,7 @@ export function authRoutes(app: Express, deps: AuthDeps): void {
     res
       .status(201)
       .location(`/v1/users/${id}`)
-      .json({ user: { id, email: user.email, name: user.name, role: user.role }, token });
+      .json({ user: { id, email: user.email, name: user.name, role: user.role, locale: user.locale ?? 'es' }, token });
   });
 
   app.post(
@@ -96,6 +96,30 @@ export function authRoutes(app: Express, deps: AuthDeps): void {
       res.json(issued);
     },
   );
+
+  const account = (u: { _id: unknown; email: string; name: string; role: string; salonId?: string | null; locale?: string | null }) => ({
+    id: String(u._id),
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    ...(u.salonId ? { salonId: u.salonId } : {}),
+    locale: u.locale ?? 'es',
+  });
+
+  /** The account itself. */
+  app.get('/v1/me', async (req, res) => {
+    const user = await models.User.findById(principal(req).userId).lean();
+    if (!user) throw new AppError('unauthenticated', 'the token’s account no longer exists');
+    res.json(account(user));
+  });
+
+  /** Its name and the language of its messages. */
+  app.patch('/v1/me', async (req, res) => {
+    const patch = parse(MePatch, req.body);
+    const user = await models.User.findByIdAndUpdate(principal(req).userId, { $set: patch }, { new: true }).lean();
+    if (!user) throw new AppError('unauthenticated', 'the token’s account no longer exists');
+    res.json(account(user));
+  });
 
   /** Revokes every token of the account (this one included): a logout on every device. */
   app.post('/v1/auth/logout', async (req, res) => {
