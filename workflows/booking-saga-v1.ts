@@ -15,6 +15,7 @@ import { type BookingInput, type CancelRequest, cancelSignal, cancelUpdate, retr
 import { BookingStatusKey, NeedsAttentionKey } from '../src/shared/search-attributes';
 import {
   CancelRequested,
+  type Compensation,
   compensationSteps,
   dbStep,
   DEFAULT_COMPENSATION_ATTEMPTS,
@@ -27,11 +28,6 @@ import {
   reminderStep,
   sagaFailure,
 } from './saga-common';
-
-interface Compensation {
-  name: string;
-  run: () => Promise<unknown>;
-}
 
 export async function bookingSagaV1(input: BookingInput): Promise<SagaStatus> {
   const state: SagaStatus = { step: 'createReservation', status: 'pending', compensations: [], needsAttention: false };

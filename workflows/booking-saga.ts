@@ -43,6 +43,7 @@ import { bookingSagaV1 } from './booking-saga-v1';
 import { PATCHES } from './patches';
 import {
   CancelRequested,
+  type Compensation,
   compensationSteps,
   dbStep,
   DEFAULT_COMPENSATION_ATTEMPTS,
@@ -58,11 +59,6 @@ import {
 } from './saga-common';
 
 export { DEFAULT_COMPENSATION_ATTEMPTS, DEFAULT_HOLD_TTL_MS, REMINDER_BEFORE_MS } from './saga-common';
-
-interface Compensation {
-  name: string;
-  run: () => Promise<unknown>;
-}
 
 /** A cancellation as accepted: when, in which status of the booking, and by whom. */
 interface Cancellation {

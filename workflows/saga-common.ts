@@ -67,6 +67,12 @@ export const reminderStep = proxyActivities<BookingActivities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
 });
 
+/** A step's undo, registered before the step runs. */
+export interface Compensation {
+  name: string;
+  run: () => Promise<unknown>;
+}
+
 export class HoldExpired extends Error {}
 export class CancelRequested extends Error {}
 

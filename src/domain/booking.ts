@@ -1,4 +1,5 @@
 /** Booking states, failure reasons, pricing and the refund rule: pure. */
+import { isEarly } from './money';
 export const BOOKING_STATUSES = ['pending', 'held', 'confirmed', 'checked_in', 'completed', 'no_show', 'failed', 'cancelled'] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 
@@ -50,7 +51,7 @@ export function priceBooking(opts: {
  */
 export function refundOnCancel(opts: { priceCents: number; start: Date; cancelledAt: Date; windowHours: number }): number {
   const notice = opts.start.getTime() - opts.cancelledAt.getTime();
-  return notice >= opts.windowHours * 3_600_000 ? opts.priceCents : 0;
+  return isEarly({ cancellationWindowHours: opts.windowHours }, notice) ? opts.priceCents : 0;
 }
 
 /** The appointment's own windows (LIFECYCLE.md): when check-in, completion and a no-show may be recorded. */

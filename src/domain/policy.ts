@@ -52,9 +52,7 @@ export function policyOf(stored: Partial<SalonPolicy> | null | undefined, legacy
 /** Why a start is outside the policy's booking bounds (`minNoticeMinutes`, `maxAdvanceDays`), or undefined. */
 export function startOutsideBounds(policy: Pick<SalonPolicy, 'minNoticeMinutes' | 'maxAdvanceDays'>, start: Date, now: Date): string | undefined {
   const ahead = start.getTime() - now.getTime();
-  if (ahead < policy.minNoticeMinutes * 60_000) {
-    return policy.minNoticeMinutes === 0 ? 'must be in the future' : `must be at least ${policy.minNoticeMinutes} minutes ahead (the salon's notice)`;
-  }
+  if (ahead < policy.minNoticeMinutes * 60_000) return `must be at least ${policy.minNoticeMinutes} minutes ahead (the salon's notice)`;
   if (ahead > policy.maxAdvanceDays * 86_400_000) return `must be at most ${policy.maxAdvanceDays} days ahead (the salon's limit)`;
   return undefined;
 }

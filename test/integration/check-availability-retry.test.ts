@@ -10,25 +10,19 @@ import type { Connection } from 'mongoose';
 import { createBookingActivities } from '../../activities/booking';
 import { loadConfig } from '../../src/config';
 import { upsertPendingBooking } from '../../src/infra/bookings';
-import { envelope, type EventPublisher } from '../../src/infra/events';
-import type { Metrics } from '../../src/infra/metrics';
 import { createModels, type Models } from '../../src/infra/models';
 import { connectMongo } from '../../src/infra/mongo';
 import { granulesOf } from '../../src/domain/availability';
 import { endedAmong, markFailed } from '../../src/infra/bookings';
 import { acquireHold, sweepOrphanLocks } from '../../src/infra/slot-locks';
 import { createStripe } from '../../src/infra/stripe';
+import { quietEvents as events, quietMetrics as metrics } from '../support/activity-deps';
 import { unique } from '../support/ids';
 
 const cfg = loadConfig();
 let conn: Connection;
 let models: Models;
 
-const events: EventPublisher = {
-  publish: async (topic, _key, data, opts) => envelope(topic, data, opts),
-  close: async () => undefined,
-};
-const metrics: Metrics = { record: () => undefined, flush: async () => undefined, close: async () => undefined };
 
 beforeAll(async () => {
   conn = await connectMongo(cfg);
