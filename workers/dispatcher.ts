@@ -1,12 +1,17 @@
 /**
  * The dispatcher: drains the SQS priority queues (high first, with the starvation bound
  * of PriorityScheduler) and starts each command's workflow on the Temporal task queue
- * of the same priority. A message is deleted only once its workflow started or already
- * existed, so a duplicate delivery starts nothing twice; a message that cannot be read
- * is handed back at once and reaches the dead-letter queue after maxReceiveCount; on
- * SIGTERM it stops receiving and hands back what it has not started.
+ * of the same priority. Within a priority it reads ahead (up to READ_AHEAD messages,
+ * their visibility kept extended) and starts them taking turns between salons
+ * (FairQueue), so one salon's burst does not hold back the others' bookings behind it in
+ * SQS; Temporal's matching then shares the workers by the same key. A message is deleted
+ * only once its workflow started or already existed, so a duplicate delivery starts
+ * nothing twice; a message that cannot be read is handed back at once and reaches the
+ * dead-letter queue after maxReceiveCount; on SIGTERM it stops receiving and hands back
+ * what it has not started.
  */
 import {
+  ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   type Message,
@@ -18,6 +23,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../src/config';
 import { PRIORITIES, type Priority } from '../src/domain/priority';
 import { PriorityScheduler } from '../src/domain/priority-scheduler';
+import { FairQueue } from '../src/domain/fair-queue';
 import { createIntakeSender, ensureIntakeQueues, type IntakeQueues, queueDepths } from '../src/infra/intake';
 import { openModels } from '../src/infra/models';
 import { createProcessMetrics, type Metrics } from '../src/infra/metrics';
@@ -35,8 +41,18 @@ import { BookingIdKey, BookingStatusKey, NeedsAttentionKey, PriorityKey, SalonId
 /** Temporal's priority keys: lower runs first. */
 const PRIORITY_KEY: Record<Priority, number> = { high: 1, normal: 3, low: 5 };
 const BATCH = 10;
-/** Receives per turn: a high turn takes up to 30 messages and starts them at once. */
-const RECEIVES_PER_TURN: Record<Priority, number> = { high: 3, normal: 1, low: 1 };
+/** Starts per turn: a high turn starts up to 30 commands at once, the others 10. */
+const STARTS_PER_TURN: Record<Priority, number> = { high: 30, normal: 10, low: 10 };
+/** Messages received ahead of their start, per priority; fairness between salons acts among them. */
+const READ_AHEAD = 1000;
+/** Receives in parallel per top-up (10 messages each). */
+const RECEIVES_PER_TOP_UP = 5;
+
+/** A message received and parsed, waiting in the read-ahead for its turn. */
+interface Received {
+  message: Message;
+  command: IntakeCommand;
+}
 
 export interface Started {
   priority: Priority;
@@ -61,12 +77,14 @@ export interface DispatcherDeps {
   logger: Logger;
   /** Told of every start, in order (benchmarks and tests). */
   onStart?: (s: Started) => void;
-  /** The fairness key of a booking's saga: its salon (a benchmark compares others). */
+  /** The fairness key of a booking, in the read-ahead and in matching: its salon (a benchmark compares others). */
   fairnessKeyOf?: (input: BookingInput) => string;
   /** Long-poll wait when every queue is empty (s). */
   idleWaitSec?: number;
   /** How often queue depths are published (ms). */
   depthIntervalMs?: number;
+  /** The intake queues' visibility timeout (s): the read-ahead is extended by it. */
+  visibilityTimeoutSec?: number;
 }
 
 const salonOf = (input: BookingInput): string => input.salonId;
@@ -74,6 +92,11 @@ const salonOf = (input: BookingInput): string => input.salonId;
 export function runDispatcher(deps: DispatcherDeps): Dispatcher {
   const { sqs, queues, temporal, metrics, logger } = deps;
   const scheduler = new PriorityScheduler();
+  const fairnessKeyOf = (command: IntakeCommand): string =>
+    command.kind === 'booking' ? (deps.fairnessKeyOf ?? salonOf)(command.input) : 'imports';
+  const readAhead = Object.fromEntries(PRIORITIES.map((p) => [p, new FairQueue<Received>()])) as Record<Priority, FairQueue<Received>>;
+  /** Every message in the read-ahead by id: a redelivery refreshes its receipt handle instead of queueing twice. */
+  const waiting = Object.fromEntries(PRIORITIES.map((p) => [p, new Map<string, Received>()])) as Record<Priority, Map<string, Received>>;
   let stopping = false;
   let receiving = false;
 
@@ -95,7 +118,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
               { key: NeedsAttentionKey, value: false },
             ],
             // Within a priority, Temporal's matching shares dispatch between salons.
-            (deps.fairnessKeyOf ?? salonOf)(command.input),
+            fairnessKeyOf(command),
             sagaSummary(command.input, command.display),
           ]
         : [
@@ -103,7 +126,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
             `import:${command.importId}`,
             [command],
             [{ key: PriorityKey, value: priority }],
-            'imports',
+            fairnessKeyOf(command),
             { staticSummary: `Import of ${command.salons.length} salon(s), ${command.importId}` },
           ];
     try {
@@ -123,18 +146,33 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     }
   };
 
-  const handle = async (priority: Priority, m: Message): Promise<void> => {
-    if (stopping) return void (await handBack(priority, m));
-    let command: IntakeCommand;
-    try {
-      command = IntakeCommand.parse(JSON.parse(m.Body ?? ''));
-    } catch (err) {
-      // Poison: visible again at once, so it reaches the DLQ after maxReceiveCount receives.
-      logger.warn({ messageId: m.MessageId, priority, err: (err as Error).message }, 'unreadable intake message');
-      metrics.record('IntakePoison', 1, 'Count', { Priority: priority });
-      await handBack(priority, m);
-      return;
+  /** Parses what SQS handed over into the read-ahead; what cannot be read is handed back for the DLQ. */
+  const admit = async (priority: Priority, messages: Message[]): Promise<void> => {
+    for (const message of messages) {
+      const known = waiting[priority].get(message.MessageId ?? '');
+      if (known) {
+        known.message = message; // visible again and received anew: its newest receipt handle counts
+        continue;
+      }
+      let command: IntakeCommand;
+      try {
+        command = IntakeCommand.parse(JSON.parse(message.Body ?? ''));
+      } catch (err) {
+        // Poison: visible again at once, so it reaches the DLQ after maxReceiveCount receives.
+        logger.warn({ messageId: message.MessageId, priority, err: (err as Error).message }, 'unreadable intake message');
+        metrics.record('IntakePoison', 1, 'Count', { Priority: priority });
+        await handBack(priority, message);
+        continue;
+      }
+      const entry = { message, command };
+      waiting[priority].set(message.MessageId ?? '', entry);
+      readAhead[priority].push(fairnessKeyOf(command), entry);
     }
+  };
+
+  const handle = async (priority: Priority, { message: m, command }: Received): Promise<void> => {
+    waiting[priority].delete(m.MessageId ?? '');
+    if (stopping) return void (await handBack(priority, m));
     try {
       const { workflowId, duplicate } = await start(priority, command);
       await sqs.send(new DeleteMessageCommand({ QueueUrl: queues[priority].url, ReceiptHandle: m.ReceiptHandle }));
@@ -161,6 +199,17 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     return res.Messages ?? [];
   };
 
+  /** Fills a priority's read-ahead from SQS without waiting: one receive, then several at once while they come back full. */
+  const topUp = async (priority: Priority): Promise<void> => {
+    if (readAhead[priority].size >= READ_AHEAD) return;
+    const first = await receive(priority, 0);
+    await admit(priority, first);
+    if (first.length < BATCH) return;
+    const receives = Math.min(RECEIVES_PER_TOP_UP - 1, Math.ceil((READ_AHEAD - readAhead[priority].size) / BATCH));
+    const batches = await Promise.all(Array.from({ length: receives }, () => receive(priority, 0)));
+    await admit(priority, batches.flat());
+  };
+
   /** Long polls of idle queues still under way, at most one per queue; each serves what it receives. */
   const idlePolls = new Map<Priority, Promise<number>>();
   const idlePoll = (priority: Priority): Promise<number> => {
@@ -168,7 +217,9 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     if (running) return running;
     const poll = receive(priority, deps.idleWaitSec ?? 5)
       .then(async (batch) => {
-        await Promise.all(batch.map((m) => handle(priority, m)));
+        await admit(priority, batch);
+        // A poll that returns after stop() finds no loop left to serve it.
+        if (stopping) await Promise.all(readAhead[priority].drain().map((r) => handle(priority, r)));
         return batch.length;
       })
       .finally(() => idlePolls.delete(priority));
@@ -187,17 +238,18 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
       try {
         let served = false;
         for (const priority of scheduler.order()) {
-          const batch = (await Promise.all(Array.from({ length: RECEIVES_PER_TURN[priority] }, () => receive(priority, 0)))).flat();
+          await topUp(priority);
+          const batch = readAhead[priority].take(STARTS_PER_TURN[priority]);
           if (batch.length === 0) continue;
           scheduler.served(priority);
-          await Promise.all(batch.map((m) => handle(priority, m)));
+          await Promise.all(batch.map((r) => handle(priority, r)));
           served = true;
           break;
         }
         if (served || stopping) continue;
-        // Every queue is empty: long-poll each one and serve a batch as soon as its own poll
-        // returns; back to turns by priority once one queue had work. A message never waits
-        // for the other queues' polls to time out (up to idleWaitSec).
+        // Every queue is empty: long-poll each one and serve as soon as one poll returns
+        // work; back to turns by priority then. A message never waits for the other
+        // queues' polls to time out (up to idleWaitSec).
         scheduler.idle();
         await untilWork(PRIORITIES.map(idlePoll));
       } catch (err) {
@@ -221,6 +273,32 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
   const depthTimer = setInterval(() => void publishDepth(), deps.depthIntervalMs ?? 15_000);
   depthTimer.unref();
 
+  // The read-ahead stays invisible to other receivers until it is started: every third of
+  // the visibility timeout its messages get a whole timeout again.
+  const visibilityTimeoutSec = deps.visibilityTimeoutSec ?? 30;
+  const keepInvisible = async (): Promise<void> => {
+    for (const p of PRIORITIES) {
+      const entries = [...waiting[p].values()];
+      for (let i = 0; i < entries.length; i += BATCH) {
+        await sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queues[p].url,
+            Entries: entries.slice(i, i + BATCH).map((e, j) => ({
+              Id: String(j),
+              ReceiptHandle: e.message.ReceiptHandle,
+              VisibilityTimeout: visibilityTimeoutSec,
+            })),
+          }),
+        );
+      }
+    }
+  };
+  const visibilityTimer = setInterval(
+    () => void keepInvisible().catch((err: unknown) => logger.warn({ err }, 'could not extend the read-ahead’s visibility')),
+    (visibilityTimeoutSec * 1000) / 3,
+  );
+  visibilityTimer.unref();
+
   const done = publishDepth().then(loop);
   return {
     done,
@@ -230,10 +308,12 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     async stop() {
       stopping = true;
       clearInterval(depthTimer);
+      clearInterval(visibilityTimer);
       // The polls under way are left to finish (at most idleWaitSec): aborting one would strand
       // the messages SQS hands to it until their visibility timeout. What they return is handed back.
       await done;
       await Promise.allSettled([...idlePolls.values()]);
+      await Promise.allSettled(PRIORITIES.flatMap((p) => readAhead[p].drain().map((r) => handle(p, r))));
     },
   };
 }
@@ -248,7 +328,15 @@ export async function startDispatcher(
   const temporal = await createTemporalClient(cfg);
   const { metrics, close: closeMetrics } = createProcessMetrics(cfg, logger, 'dispatcher');
   const { mongo, models } = await openModels(cfg);
-  const dispatcher = runDispatcher({ sqs, queues, temporal: temporal.client, metrics, logger, ...opts });
+  const dispatcher = runDispatcher({
+    sqs,
+    queues,
+    temporal: temporal.client,
+    metrics,
+    logger,
+    visibilityTimeoutSec: cfg.intake.visibilityTimeoutSec,
+    ...opts,
+  });
   // Bookings whose command was lost before it became a saga go back on their queue.
   const requeue = createIntakeSender(sqs, queues);
   const relay = (olderThanMs?: number) => () =>
