@@ -199,15 +199,23 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     return res.Messages ?? [];
   };
 
-  /** Fills a priority's read-ahead from SQS without waiting: one receive, then several at once while they come back full. */
+  /**
+   * Fills a priority's read-ahead from SQS without waiting: one receive, then, while they
+   * come back full, several at once until the read-ahead is full or SQS has no more — so
+   * a booking behind another salon's burst is read within one turn, not after the burst.
+   */
   const topUp = async (priority: Priority): Promise<void> => {
     if (readAhead[priority].size >= READ_AHEAD) return;
     const first = await receive(priority, 0);
     await admit(priority, first);
-    if (first.length < BATCH) return;
-    const receives = Math.min(RECEIVES_PER_TOP_UP - 1, Math.ceil((READ_AHEAD - readAhead[priority].size) / BATCH));
-    const batches = await Promise.all(Array.from({ length: receives }, () => receive(priority, 0)));
-    await admit(priority, batches.flat());
+    let full = first.length === BATCH;
+    while (full && !stopping) {
+      const receives = Math.min(RECEIVES_PER_TOP_UP, Math.ceil((READ_AHEAD - readAhead[priority].size) / BATCH));
+      if (receives <= 0) return;
+      const batches = await Promise.all(Array.from({ length: receives }, () => receive(priority, 0)));
+      await admit(priority, batches.flat());
+      full = batches.every((b) => b.length === BATCH);
+    }
   };
 
   /** Long polls of idle queues still under way, at most one per queue; each serves what it receives. */
