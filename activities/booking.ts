@@ -16,7 +16,7 @@ import type { EventPublisher } from '../src/infra/events';
 import type { Metrics } from '../src/infra/metrics';
 import type { Models } from '../src/infra/models';
 import { toSchedule } from '../src/infra/schedules';
-import { acquireHold, heldBy, releaseHold } from '../src/infra/slot-locks';
+import { acquireHold, heldBy, lockIdsOf, releaseHold, releaseHoldExcept } from '../src/infra/slot-locks';
 import { isPaymentRefused } from '../src/infra/stripe';
 import type { AppointmentPolicy, BookingInput } from '../src/shared/booking';
 import { TOPICS } from '../src/shared/topics';
@@ -45,6 +45,21 @@ export interface Reservation {
 export interface BookingRef {
   bookingId: string;
 }
+
+/** A booking's time after a reschedule. */
+export interface Moved {
+  start: string;
+  end: string;
+  staffId: string;
+  rescheduledFrom: string[];
+}
+
+const movedOf = (b: { start: Date; end: Date; staffId?: string | null; rescheduledFrom?: Date[] | null }): Moved => ({
+  start: b.start.toISOString(),
+  end: b.end.toISOString(),
+  staffId: b.staffId ?? '',
+  rescheduledFrom: (b.rescheduledFrom ?? []).map((d) => d.toISOString()),
+});
 
 const invalid = (message: string) =>
   ApplicationFailure.create({ type: FAILURE_TYPES.InvalidBooking, message, nonRetryable: true });
@@ -87,12 +102,49 @@ export function createBookingActivities(deps: BookingDeps) {
     return booking;
   };
 
-  const publish = (topic: (typeof TOPICS)[keyof typeof TOPICS], booking: { _id: string; salonId: string; correlationId?: string | null }, data: object) =>
-    // The event id is derived from the booking, so a retried activity re-sends the same event.
+  /**
+   * The event id is derived from the booking (and `occurrence` for events a booking can
+   * have more than once: each reminder, each move), so a retried activity re-sends the same event.
+   */
+  const publish = (
+    topic: (typeof TOPICS)[keyof typeof TOPICS],
+    booking: { _id: string; salonId: string; correlationId?: string | null },
+    data: object,
+    occurrence?: string,
+  ) =>
     events.publish(topic, booking.salonId, { bookingId: booking._id, salonId: booking.salonId, ...data }, {
-      id: `${booking._id}:${topic}`,
+      id: `${booking._id}:${topic}${occurrence ? `:${occurrence}` : ''}`,
       correlationId: booking.correlationId ?? undefined,
     });
+
+  /** A heartbeat that throws once the workflow no longer waits for the activity. */
+  const heartbeatOrStop = (why: string) => {
+    const ctx = Context.current();
+    return (): void => {
+      ctx.heartbeat();
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure(why);
+    };
+  };
+
+  /** Who works at `start` for `durationMin` (+ buffer) among `staff`, by the salon's schedules; the hold decides who is free. */
+  const workingAt = (
+    salon: { timezone: string },
+    service: { durationMin: number; bufferMin: number },
+    staff: Parameters<typeof toSchedule>[0][],
+    start: Date,
+  ): string[] =>
+    computeSlots({
+      date: DateTime.fromJSDate(start, { zone: salon.timezone }).toISODate()!,
+      timezone: salon.timezone,
+      durationMin: service.durationMin,
+      bufferMin: service.bufferMin,
+      staff: staff.map(toSchedule),
+      busy: new Map(),
+      now: now(),
+      stepMin: GRANULE_MIN,
+    })
+      .filter((slot) => new Date(slot.start).getTime() === start.getTime())
+      .map((slot) => slot.staffId);
 
 
   const writeBooking = async (input: BookingInput) => {
@@ -126,7 +178,12 @@ export function createBookingActivities(deps: BookingDeps) {
         priceCents: booking.priceCents,
         currency: booking.currency,
         cancellationWindowHours: booking.cancellationWindowHours,
-        appointment: (({ checkInGraceMinutes, autoCompleteHours }) => ({ checkInGraceMinutes, autoCompleteHours }))(bookings.bookingPolicy(booking)),
+        appointment: (({ checkInGraceMinutes, autoCompleteHours, rescheduleWindowHours, reminderOffsetsHours }) => ({
+          checkInGraceMinutes,
+          autoCompleteHours,
+          rescheduleWindowHours,
+          reminderOffsetsHours,
+        }))(bookings.bookingPolicy(booking)),
         ...(booking.cancelRequestedAt ? { cancelRequestedAt: booking.cancelRequestedAt.toISOString(), cancelledBy: booking.cancelledBy ?? 'client' } : {}),
       };
     },
@@ -139,11 +196,7 @@ export function createBookingActivities(deps: BookingDeps) {
      * its saga's releaseHold would otherwise leave; the lock sweeper catches the rest).
      */
     async checkAvailability({ bookingId }: BookingRef): Promise<{ staffId: string }> {
-      const ctx = Context.current();
-      const beat = (): void => {
-        ctx.heartbeat();
-        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('the saga no longer waits for this hold');
-      };
+      const beat = heartbeatOrStop('the saga no longer waits for this hold');
       const booking = await loadBooking(bookingId);
       const [salon, service, staff] = await Promise.all([
         models.Salon.findById(booking.salonId).lean(),
@@ -159,19 +212,7 @@ export function createBookingActivities(deps: BookingDeps) {
       if (!salon || !service) throw invalid(`salon or service of booking ${bookingId} no longer exists`);
       // Who works then; whether their time is free, the hold itself decides (the
       // database refuses a granule held twice), so no busy time is read here.
-      const date = DateTime.fromJSDate(booking.start, { zone: salon.timezone }).toISODate()!;
-      const candidates = computeSlots({
-        date,
-        timezone: salon.timezone,
-        durationMin: service.durationMin,
-        bufferMin: service.bufferMin,
-        staff: staff.map(toSchedule),
-        busy: new Map(),
-        now: now(),
-        stepMin: GRANULE_MIN,
-      })
-        .filter((slot) => new Date(slot.start).getTime() === booking.start.getTime())
-        .map((slot) => slot.staffId);
+      const candidates = workingAt(salon, service, staff, booking.start);
       // A retry whose earlier attempt took (part of) a hold and died before marking the
       // booking held: that staff member first, and the hold is completed.
       const mine = await heldBy(models, bookingId, staff.map((s) => String(s._id)), booking.start);
@@ -271,17 +312,78 @@ export function createBookingActivities(deps: BookingDeps) {
       return { confirmedAt: (booking.confirmedAt ?? now()).toISOString() };
     },
 
-    /** Back-office (low priority): the reminder 24 h before a confirmed booking, as `reserva.recordatorio`. */
-    async sendReminder({ bookingId }: BookingRef): Promise<{ sent: boolean }> {
+    /**
+     * Back-office (low priority): a reminder `offsetHours` before a confirmed booking's
+     * `start` (absent: 24 h before its start), as `reserva.recordatorio`; once per offset
+     * and start, so a moved booking is reminded again.
+     */
+    async sendReminder({ bookingId, offsetHours, start }: BookingRef & { offsetHours?: number; start?: string }): Promise<{ sent: boolean }> {
       const booking = await loadBooking(bookingId);
       if (booking.status !== 'confirmed') return { sent: false };
-      await publish(TOPICS.bookingReminder, booking, {
-        customerId: booking.customerId,
-        serviceId: booking.serviceId,
-        staffId: booking.staffId,
-        start: booking.start.toISOString(),
-      });
+      if (start !== undefined && booking.start.getTime() !== Date.parse(start)) return { sent: false }; // moved since
+      await publish(
+        TOPICS.bookingReminder,
+        booking,
+        { customerId: booking.customerId, serviceId: booking.serviceId, staffId: booking.staffId, start: booking.start.toISOString(), ...(offsetHours !== undefined ? { offsetHours } : {}) },
+        offsetHours !== undefined ? `${booking.start.getTime()}:${offsetHours}h` : undefined,
+      );
       return { sent: true };
+    },
+
+    /**
+     * Moves a confirmed booking from `from` to `start` (by `staffId`, else its own staff
+     * member if free, else any qualified one). The new time is held before the old one
+     * is let go, and the booking document says which one is its time: a crash in between
+     * leaves it on the old one holding both, and the retry completes the move (or finds
+     * it written and gives the old time back). A time nobody qualified can hold is a
+     * SlotUnavailable failure, and the booking stays as it was. Publishes `reserva.reprogramada`.
+     */
+    async moveBooking({ bookingId, start, staffId, from }: BookingRef & { start: string; staffId?: string; from: string }): Promise<Moved> {
+      const beat = heartbeatOrStop('the reschedule was given up');
+      const booking = await loadBooking(bookingId);
+      const to = new Date(start);
+      const previous = new Date(from);
+      const done = async (b: typeof booking): Promise<Moved> => {
+        await releaseHoldExcept(models, bookingId, lockIdsOf(b.staffId!, { start: b.start, end: b.holdEnd }));
+        await publish(TOPICS.bookingRescheduled, b, { previousStart: previous.toISOString(), start: b.start.toISOString(), staffId: b.staffId }, `${previous.getTime()}`);
+        return movedOf(b);
+      };
+      // A retry of a move already written: give the old time back, answer the same.
+      if (booking.start.getTime() === to.getTime() && booking.start.getTime() !== previous.getTime()) return done(booking);
+      if (booking.status !== 'confirmed' || booking.start.getTime() !== previous.getTime()) {
+        throw invalid(`booking ${bookingId} is ${booking.status} at ${booking.start.toISOString()}; it was to be moved from ${from}`);
+      }
+      const [salon, service, staff] = await Promise.all([
+        models.Salon.findById(booking.salonId).lean(),
+        models.Service.findById(booking.serviceId).lean(),
+        models.Staff.find({ salonId: booking.salonId, serviceIds: booking.serviceId, ...(staffId ? { _id: staffId } : {}) })
+          .sort({ _id: 1 })
+          .lean(),
+      ]);
+      if (!salon || !service) throw invalid(`salon or service of booking ${bookingId} no longer exists`);
+      const working = workingAt(salon, service, staff, to);
+      // Its own staff member first, if they work then.
+      const order = booking.staffId && working.includes(booking.staffId) ? [booking.staffId, ...working.filter((w) => w !== booking.staffId)] : working;
+      const end = new Date(to.getTime() + service.durationMin * 60_000);
+      const holdEnd = new Date(end.getTime() + service.bufferMin * 60_000);
+      const current = lockIdsOf(booking.staffId!, { start: booking.start, end: booking.holdEnd });
+      for (const candidate of order) {
+        beat();
+        const held = await acquireHold(models, { staffId: candidate, salonId: booking.salonId, bookingId, range: { start: to, end: holdEnd } }, beat, new Set(current));
+        if (!held) continue;
+        const moved = await bookings.markRescheduled(models, bookingId, { from: previous, start: to, end, holdEnd, staffId: candidate });
+        if (moved?.start.getTime() !== to.getTime()) {
+          await releaseHoldExcept(models, bookingId, current);
+          throw invalid(`booking ${bookingId} changed while it was being moved (it is ${moved?.status ?? 'gone'}); the new time was given back`);
+        }
+        metrics.record('Reschedules', 1, 'Count');
+        return done(moved);
+      }
+      throw ApplicationFailure.create({
+        type: FAILURE_TYPES.SlotUnavailable,
+        message: `no ${staffId ? 'time with the chosen staff member' : 'qualified staff member'} is free at ${to.toISOString()}; the booking stays at ${booking.start.toISOString()}`,
+        nonRetryable: true,
+      });
     },
 
     /**

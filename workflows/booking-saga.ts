@@ -7,7 +7,9 @@
  * or cancellation every compensation runs (in reverse order, each retried; one that
  * still fails does not stop the others) and those left failing wait together for an
  * operator's retryCompensation signal (NeedsAttention). After confirmation it sleeps on
- * durable timers: the reminder 24 h ahead, then the start, cancellable until then.
+ * durable timers: the reminders of the salon's policy, then the start, cancellable and
+ * movable (reschedule) until then; then the appointment (check-in, completion, no-show,
+ * or completion by itself).
  *
  * A cancellation is accepted or refused in one place, whichever way it comes (the
  * gateway's update, the operators' signal, or the booking document when it was
@@ -20,9 +22,18 @@
  *
  * Deterministic code only: no I/O, no Node builtins (lint-enforced).
  */
-import { allHandlersFinished, CancellationScope, condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  patched,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { Reservation } from '../activities/booking';
-import { actionRefusal, type AppointmentAction, type BookingStatus, refundOnCancel } from '../src/domain/booking';
+import { actionRefusal, type AppointmentAction, type BookingStatus, refundOnCancel, rescheduleRefusal } from '../src/domain/booking';
 import { POLICY_DEFAULTS } from '../src/domain/policy';
 import type { CancelledBy } from '../src/domain/money';
 import {
@@ -34,6 +45,9 @@ import {
   checkInUpdate,
   completeUpdate,
   noShowUpdate,
+  type RescheduleRequest,
+  rescheduleSignal,
+  rescheduleUpdate,
   retryCompensationSignal,
   type SagaStatus,
   statusQuery,
@@ -50,6 +64,7 @@ import {
   DEFAULT_HOLD_TTL_MS,
   holdStep,
   money,
+  moveStep,
   paymentStep,
   raceHold,
   reasonOf,
@@ -77,6 +92,8 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
   const ref = { bookingId: input.bookingId };
   const holdTtlMs = input.holdTtlMs ?? DEFAULT_HOLD_TTL_MS;
   const compensationStep = compensationSteps(input.compensationAttempts ?? DEFAULT_COMPENSATION_ATTEMPTS);
+  /** The appointment's time (ms); a reschedule moves it. */
+  const times = { start: Date.parse(input.start), end: Date.parse(input.start) };
   let cancellation: Cancellation | undefined;
   /** How the saga ends when it compensates: fixed before the compensations run. */
   let outcome: 'failed' | 'cancelled' = 'failed';
@@ -169,8 +186,6 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
    * its end.
    */
   function appointmentRecorder(booked: Reservation) {
-    const start = Date.parse(input.start);
-    const end = Date.parse(booked.end);
     const policy = booked.appointment ?? { checkInGraceMinutes: POLICY_DEFAULTS.checkInGraceMinutes, autoCompleteHours: POLICY_DEFAULTS.autoCompleteHours };
     let finished = false;
     let closing = false;
@@ -191,7 +206,7 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
           validator: () => {
             const why = closing
               ? 'its appointment is already over'
-              : actionRefusal(name, { status: state.status, start, end, now: Date.now(), graceMinutes: policy.checkInGraceMinutes });
+              : actionRefusal(name, { status: state.status, start: times.start, end: times.end, now: Date.now(), graceMinutes: policy.checkInGraceMinutes });
             if (why !== undefined) throw new Error(`booking ${input.bookingId}: ${why}`);
           },
         },
@@ -203,7 +218,7 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     return {
       async follow(): Promise<SagaStatus> {
         state.step = 'appointment';
-        const untilAuto = end + policy.autoCompleteHours * 3_600_000 - Date.now();
+        const untilAuto = times.end + policy.autoCompleteHours * 3_600_000 - Date.now();
         if (untilAuto > 0) await condition(() => finished, untilAuto);
         closing = true;
         await condition(allHandlersFinished); // an update in flight finishes first
@@ -212,6 +227,93 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
         return state;
       },
     };
+  }
+
+  /**
+   * Until the start: a durable timer for each reminder of the policy, re-armed when the
+   * booking moves; the booking can be cancelled and moved meanwhile. Resolves at the
+   * start, or once a cancellation was accepted (after any move under way has finished).
+   */
+  async function untilStartMovable(booked: Reservation): Promise<void> {
+    const offsets = booked.appointment?.reminderOffsetsHours ?? [REMINDER_BEFORE_MS / 3_600_000];
+    const windowHours = booked.appointment?.rescheduleWindowHours ?? POLICY_DEFAULTS.rescheduleWindowHours;
+    /** Each reminder once per start and offset. */
+    const reminded = new Set<string>();
+    /** Each request's answer (or refusal) by its key: a retry answers the same. */
+    const answers = new Map<string, { moved: SagaStatus } | { refused: ApplicationFailure }>();
+    let moving = false;
+    let moves = 0;
+
+    const moveRefusal = (request: RescheduleRequest): string | undefined => {
+      if (cancelled()) return 'its cancellation is under way';
+      if (moving) return 'another reschedule of it is under way; retry once it has finished';
+      if (state.step !== 'confirmed') return 'its appointment has started';
+      if (Date.parse(request.start) === times.start && (request.staffId ?? state.staffId) === state.staffId) return 'it already starts then, with that staff member';
+      return rescheduleRefusal({ status: state.status, start: times.start, at: Date.parse(request.at), by: request.by, windowHours });
+    };
+    const move = async (request: RescheduleRequest): Promise<SagaStatus> => {
+      const known = answers.get(request.key);
+      if (known) {
+        if ('moved' in known) return known.moved;
+        throw known.refused;
+      }
+      moving = true;
+      try {
+        const moved = await moveStep.moveBooking.executeWithOptions({ summary: `Move the booking to ${request.start}` }, [
+          { ...ref, start: request.start, from: new Date(times.start).toISOString(), ...(request.staffId ? { staffId: request.staffId } : {}) },
+        ]);
+        times.start = Date.parse(moved.start);
+        times.end = Date.parse(moved.end);
+        Object.assign(state, { staffId: moved.staffId, start: moved.start, end: moved.end, rescheduledFrom: moved.rescheduledFrom });
+        moves += 1;
+        const answer = { ...state, compensations: [...state.compensations] };
+        answers.set(request.key, { moved: answer });
+        return answer;
+      } catch (err) {
+        // The activity's business failure (slot taken, booking changed), kept for retries of the same request.
+        const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+        const refused = ApplicationFailure.create({ type: cause?.type ?? 'RescheduleFailed', message: cause?.message ?? String(err), nonRetryable: true });
+        answers.set(request.key, { refused });
+        throw refused;
+      } finally {
+        moving = false;
+      }
+    };
+    setHandler(rescheduleUpdate, move, {
+      validator: (request: RescheduleRequest) => {
+        if (answers.has(request.key)) return;
+        const why = moveRefusal(request);
+        if (why !== undefined) throw new Error(`booking ${input.bookingId} cannot be moved: ${why}`);
+      },
+    });
+    // The gateway's fallback when no worker answered the update in time: the same rule, no answer.
+    setHandler(rescheduleSignal, async (request: RescheduleRequest) => {
+      if (answers.has(request.key) || moveRefusal(request) !== undefined) return;
+      await move(request).catch(() => undefined); // refused: the booking stays where it was
+    });
+
+    for (;;) {
+      const armed = moves;
+      const now = Date.now();
+      const next = offsets
+        .map((offsetHours) => ({ offsetHours, at: times.start - offsetHours * 3_600_000, key: `${times.start}:${offsetHours}` }))
+        .filter((r) => r.at > now && !reminded.has(r.key))
+        .sort((a, b) => a.at - b.at)[0];
+      const wakeAt = next?.at ?? times.start;
+      if (wakeAt > now) await condition(() => cancelled() || moves !== armed, wakeAt - now);
+      if (moving) await condition(() => !moving); // a move under way decides where the booking is first
+      if (cancelled()) return;
+      if (moves !== armed) continue;
+      if (next === undefined) return; // the start
+      reminded.add(next.key);
+      try {
+        await reminderStep.sendReminder.executeWithOptions({ summary: `Send the reminder, ${next.offsetHours} h ahead` }, [
+          { ...ref, offsetHours: next.offsetHours, start: new Date(times.start).toISOString() },
+        ]);
+      } catch {
+        // A reminder that could not be sent never undoes a confirmed booking.
+      }
+    }
   }
 
   let reservation: Reservation | undefined;
@@ -227,6 +329,7 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
           ]),
     );
     reservation = await dbStep.createReservation.executeWithOptions({ summary: 'Create the reservation (price, end, hold window)' }, [input]);
+    times.end = Date.parse(reservation.end);
     // A cancellation the API accepted before this saga existed waits on the booking document.
     if (reservation.cancelRequestedAt !== undefined) {
       cancellation ??= { at: Date.parse(reservation.cancelRequestedAt), status: 'pending', by: reservation.cancelledBy ?? 'client' };
@@ -278,18 +381,22 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
   const appointmentFlow = patched(PATCHES.appointment);
   const appointment = appointmentFlow ? appointmentRecorder(reservation) : undefined;
 
-  // A durable timer for the reminder 24 h ahead, unless cancelled first.
-  const untilReminder = new Date(input.start).getTime() - REMINDER_BEFORE_MS - Date.now();
-  if (untilReminder > 0 && !(await condition(cancelled, untilReminder))) {
-    try {
-      await reminderStep.sendReminder.executeWithOptions({ summary: 'Send the reminder, 24 h ahead' }, [ref]);
-    } catch {
-      // A reminder that could not be sent never undoes a confirmed booking.
+  if (appointmentFlow && patched(PATCHES.reschedule)) {
+    await untilStartMovable(reservation);
+  } else {
+    // Before the reschedule patch: one durable timer for the reminder 24 h ahead, unless cancelled first.
+    const untilReminder = times.start - REMINDER_BEFORE_MS - Date.now();
+    if (untilReminder > 0 && !(await condition(cancelled, untilReminder))) {
+      try {
+        await reminderStep.sendReminder.executeWithOptions({ summary: 'Send the reminder, 24 h ahead' }, [ref]);
+      } catch {
+        // A reminder that could not be sent never undoes a confirmed booking.
+      }
     }
+    // Then cancellable until the appointment starts; after that the workflow is done.
+    const untilStart = times.start - Date.now();
+    if (untilStart > 0) await condition(cancelled, untilStart);
   }
-  // Then cancellable until the appointment starts; after that the workflow is done.
-  const untilStart = new Date(input.start).getTime() - Date.now();
-  if (untilStart > 0) await condition(cancelled, untilStart);
   if (cancellation === undefined) {
     if (appointment) return appointment.follow();
     state.step = 'done';
@@ -301,7 +408,7 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     cancellation.by === 'client'
       ? refundOnCancel({
           priceCents: reservation.priceCents,
-          start: new Date(input.start),
+          start: new Date(times.start),
           cancelledAt: new Date(cancellation.at),
           windowHours: reservation.cancellationWindowHours,
         })

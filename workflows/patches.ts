@@ -16,4 +16,11 @@ export const PATCHES = {
    * confirmed before it end at the start, as before.
    */
   appointment: 'appointment',
+  /**
+   * 2026-12: after confirmation, with `appointment`. The booking can be moved (the
+   * reschedule update and signal) until its start, and reminders follow the policy's
+   * `reminderOffsetsHours`, re-armed when it moves. Executions confirmed before it keep
+   * their one 24 h reminder and their time.
+   */
+  reschedule: 'reschedule',
 } as const;

@@ -40,6 +40,9 @@ export const holdStep = proxyActivities<BookingActivities>({
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 20, nonRetryableErrorTypes: businessFailures },
 });
 
+/** Moving a booking holds its new time like step 2, heartbeating; the update that asked waits for it. */
+export const moveStep = holdStep;
+
 export const paymentStep = proxyActivities<BookingActivities>({
   // Each Stripe call may take up to 10 s and is tried up to 3 times; the activity
   // heartbeats every few seconds while one is in flight, so only a dead worker lets

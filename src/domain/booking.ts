@@ -1,5 +1,5 @@
 /** Booking states, failure reasons, pricing and the refund rule: pure. */
-import { isEarly } from './money';
+import { type CancelledBy, isEarly } from './money';
 export const BOOKING_STATUSES = ['pending', 'held', 'confirmed', 'checked_in', 'completed', 'no_show', 'failed', 'cancelled'] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 
@@ -87,4 +87,21 @@ export function actionRefusal(
       return undefined;
     }
   }
+}
+
+/**
+ * Why a booking of `status` starting at `start` may not be moved by `by` at `at` (ms),
+ * or undefined when it may: its client until `windowHours` before the start, the salon's
+ * side until the start; only a confirmed booking moves.
+ */
+export function rescheduleRefusal(opts: { status: BookingStatus; start: number; at: number; by: CancelledBy; windowHours: number }): string | undefined {
+  const { status, start, at, by, windowHours } = opts;
+  if (status !== 'confirmed') return `it is ${status}; only a confirmed booking can be moved`;
+  if (by === 'client') {
+    const until = start - windowHours * 3_600_000;
+    if (at > until) {
+      return `its client could move it until ${new Date(until).toISOString()}, ${windowHours} h before the start; the salon can still move it until the start`;
+    }
+  } else if (at >= start) return `its appointment started at ${new Date(start).toISOString()}`;
+  return undefined;
 }

@@ -94,6 +94,21 @@ export const ROUTES: readonly Doc[] = [
     ok: { 202: json(z.object({ bookingId: z.string(), status: s.BookingStatusEnum, cancelling: z.boolean() }), 'cancellation under way') },
     errors: [401, 403, 404, 409, 429, 503],
   },
+  {
+    method: 'post',
+    path: '/v1/bookings/{bookingId}/reschedule',
+    summary:
+      'Move a confirmed booking (its client until the policy’s rescheduleWindowHours before the start; the salon’s admin and operators until the start): same id, price and payment; the new time is held before the old one is let go',
+    auth: true,
+    params: ['bookingId'],
+    body: s.RescheduleBody,
+    headers: z.object({ 'Idempotency-Key': z.string().optional().openapi({ param: { name: 'Idempotency-Key', in: 'header' } }) }),
+    ok: {
+      200: json(s.Booking, 'moved'),
+      202: json(z.object({ bookingId: z.string(), status: s.BookingStatusEnum, rescheduling: z.boolean() }), 'no worker answered in time: the move goes on; read the booking'),
+    },
+    errors: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+  },
   ...(
     [
       ['check-in', 'Check the client in (the salon’s admin, operators): from 60 minutes before the start until its end'],

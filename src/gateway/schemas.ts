@@ -280,6 +280,12 @@ export const BookingBody = z
       .openapi({ example: 'pm_card_visa' }),
   })
   .openapi('BookingBody');
+export const RescheduleBody = z
+  .strictObject({
+    start: isoDateTime,
+    staffId: objectId.optional().openapi({ description: 'another staff member; absent: the same one if free, else any qualified one' }),
+  })
+  .openapi('RescheduleBody');
 export const BookingStatusEnum = z.enum(BOOKING_STATUSES);
 export const BookingAccepted = z
   .object({ bookingId: z.string(), status: BookingStatusEnum, priority: z.enum(['high', 'normal', 'low']) })

@@ -216,6 +216,23 @@ export async function markAppointment(
   return models.Booking.findById(bookingId).lean<StoredBooking>();
 }
 
+/**
+ * A confirmed booking moved from `from` to a new time: only while it is confirmed and
+ * still starts at `from` (a retried move finds it moved already). Resolves with the
+ * booking afterwards.
+ */
+export async function markRescheduled(
+  models: Models,
+  bookingId: string,
+  move: { from: Date; start: Date; end: Date; holdEnd: Date; staffId: string },
+): Promise<StoredBooking | null> {
+  await models.Booking.updateOne(
+    { _id: bookingId, status: 'confirmed', start: move.from },
+    { $set: { start: move.start, end: move.end, holdEnd: move.holdEnd, staffId: move.staffId }, $push: { rescheduledFrom: move.from } },
+  );
+  return models.Booking.findById(bookingId).lean<StoredBooking>();
+}
+
 /** Any open status → `failed` with its reason. Resolves with the booking afterwards. */
 export async function markFailed(models: Models, bookingId: string, reason: FailureReason): Promise<StoredBooking | null> {
   await models.Booking.updateOne({ _id: bookingId, status: { $nin: ENDED } }, { $set: { status: 'failed', failureReason: reason } });

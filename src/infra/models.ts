@@ -126,6 +126,8 @@ const bookingSchema = new Schema(
     cancelledBy: { type: String, enum: ['client', 'salon', 'operator'] },
     /** When the booking became `confirmed` (what a client reading it sees from then on). */
     confirmedAt: { type: Date },
+    /** Previous starts, oldest first, one per reschedule. */
+    rescheduledFrom: { type: [{ type: Date }], default: undefined },
     idempotencyKey: { type: String },
     /** Hash of the request that created it: the same Idempotency-Key with another body is a conflict. */
     requestHash: { type: String },

@@ -40,7 +40,13 @@ async function holdersOf(models: Models, ids: string[]): Promise<(string | undef
  * before it, and one of them always wins. `beat` runs between writes (the activity's
  * heartbeat, which throws once the saga gave up on it).
  */
-export async function acquireHold(models: Models, hold: Hold, beat: () => void = () => undefined): Promise<boolean> {
+export async function acquireHold(
+  models: Models,
+  hold: Hold,
+  beat: () => void = () => undefined,
+  /** Lock ids the booking holds for its current time (a reschedule): never given back here. */
+  keep: ReadonlySet<string> = new Set(),
+): Promise<boolean> {
   const docs = granulesOf(hold.range)
     .sort((a, b) => a.getTime() - b.getTime())
     .map((at) => ({
@@ -61,7 +67,7 @@ export async function acquireHold(models: Models, hold: Hold, beat: () => void =
     beat();
     const holders = await holdersOf(models, docs.map((d) => d._id));
     if (holders.some((h) => h !== undefined && h !== hold.bookingId)) {
-      const mine = docs.filter((_, i) => holders[i] === hold.bookingId);
+      const mine = docs.filter((d, i) => holders[i] === hold.bookingId && !keep.has(d._id));
       await Promise.all(mine.map((d) => models.SlotLock.deleteOne({ _id: d._id })));
       return false;
     }
@@ -79,6 +85,15 @@ export async function acquireHold(models: Models, hold: Hold, beat: () => void =
 export async function heldBy(models: Models, bookingId: string, staffIds: string[], start: Date): Promise<string | undefined> {
   const holders = await holdersOf(models, staffIds.map((s) => lockId(s, start)));
   return staffIds.find((_, i) => holders[i] === bookingId);
+}
+
+/** The lock ids of a staff member's time [range.start, range.end). */
+export const lockIdsOf = (staffId: string, range: TimeRange): string[] => granulesOf(range).map((at) => lockId(staffId, at));
+
+/** Releases the granules a booking holds outside `keep` (its time before a reschedule). Idempotent. */
+export async function releaseHoldExcept(models: Models, bookingId: string, keep: string[]): Promise<number> {
+  const res = await models.SlotLock.deleteMany({ bookingId, _id: { $nin: keep } });
+  return res.deletedCount;
 }
 
 /** Releases every granule a booking holds, whoever took them. Idempotent. */

@@ -34,6 +34,9 @@ export interface BookingInput {
 export interface AppointmentPolicy {
   checkInGraceMinutes: number;
   autoCompleteHours: number;
+  /** Absent in results recorded before reschedules (those sagas never reschedule and remind 24 h ahead). */
+  rescheduleWindowHours?: number;
+  reminderOffsetsHours?: number[];
 }
 
 export type SagaStep =
@@ -58,6 +61,11 @@ export interface SagaStatus {
   /** While it waits for an operator: the compensations that exhausted their retries. */
   failedCompensations?: string[];
   refundedCents?: number;
+  /** The start and end now, once the booking has been moved (ISO 8601 instants). */
+  start?: string;
+  end?: string;
+  /** Previous starts, oldest first. */
+  rescheduledFrom?: string[];
 }
 
 export interface CancelResult {
@@ -72,6 +80,18 @@ export interface CancelRequest {
   at?: string;
 }
 
+/** Move a confirmed booking (the gateway's reschedule route); `key` makes a retry answer the same. */
+export interface RescheduleRequest {
+  /** ISO 8601 instant. */
+  start: string;
+  staffId?: string;
+  by: CancelledBy;
+  /** When the API accepted it (ISO 8601): the window is judged at this moment. */
+  at: string;
+  /** The request's identity: its Idempotency-Key, or a digest of what it asks. */
+  key: string;
+}
+
 export const statusQuery = defineQuery<SagaStatus>('status');
 /** Cancel and learn the outcome at once (the gateway uses this). */
 export const cancelUpdate = defineUpdate<CancelResult, [CancelRequest]>('cancel');
@@ -83,3 +103,8 @@ export const retryCompensationSignal = defineSignal('retryCompensation');
 export const checkInUpdate = defineUpdate<SagaStatus>('checkIn');
 export const completeUpdate = defineUpdate<SagaStatus>('complete');
 export const noShowUpdate = defineUpdate<SagaStatus>('noShow');
+
+/** Move the booking; answers its state afterwards (start, end, staff). */
+export const rescheduleUpdate = defineUpdate<SagaStatus, [RescheduleRequest]>('reschedule');
+/** The same, fire-and-forget: what the gateway falls back to when no worker answered the update in time. */
+export const rescheduleSignal = defineSignal<[RescheduleRequest]>('reschedule');

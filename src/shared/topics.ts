@@ -8,6 +8,7 @@ export const TOPICS = {
   bookingCheckedIn: 'reserva.presentada',
   bookingCompleted: 'reserva.completada',
   bookingNoShow: 'reserva.no_presentada',
+  bookingRescheduled: 'reserva.reprogramada',
   userRegistered: 'user.registered',
   salonUpdates: 'salones.actualizaciones',
 } as const;

@@ -9,7 +9,9 @@ import { POLICY_DEFAULTS } from '../../src/domain/policy';
 import type { Gateway } from '../../src/gateway/server';
 import { createStripe } from '../../src/infra/stripe';
 import type { BookingWorker } from '../../workers/booking-worker';
+import { TOPICS } from '../../src/shared/topics';
 import { at, settled } from '../support/bookings';
+import { collectEvents } from '../support/kafka';
 import { ApiClient, newClient, newSalon, newSalonAdmin, operatorOf, startTestGateway } from '../support/gateway';
 import { unique } from '../support/ids';
 import { eventually } from '../support/wait';
@@ -257,5 +259,131 @@ describe('check-in, complete, no-show', () => {
     const early = await admin.post(`/v1/bookings/${bookingId}/check-in`);
     expect(early.status).toBe(409);
     expect(early.body.detail).toMatch(/check-in opens at \d{4}-\d\d-\d\dT.*60 minutes before the start/);
+  });
+});
+
+describe('reschedule', () => {
+  /** `at(...)` as the API writes instants (UTC). */
+  const utc = (days: number, hhmm?: string) => new Date(at(days, hhmm)).toISOString();
+  /** A confirmed booking `daysAhead` at 10:00 Madrid time, in a salon of two staff members (Ana, then Noa) with `policy`. */
+  async function confirmedBooking(daysAhead: number, policy: Record<string, unknown> = {}) {
+    const salon = await salonWith(policy);
+    const noa = await operator.post(`/v1/salons/${salon.salonId}/staff`, {
+      name: 'Noa',
+      serviceIds: [salon.serviceId],
+      workingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '09:00', end: '18:00' })),
+    });
+    const client = await newClient(anon);
+    const res = await client.api.post('/v1/bookings', { ...salon, start: utc(daysAhead), paymentMethod: 'pm_card_visa' });
+    expect(res.status).toBe(202);
+    const booking = await settled(client.api, res.body.bookingId);
+    expect(booking.status).toBe('confirmed');
+    return { salon, noaId: noa.body.id as string, client, bookingId: res.body.bookingId as string, booking };
+  }
+  const locksOf = (bookingId: string) => gateway.models.SlotLock.find({ bookingId }).lean();
+
+  test('when its client moves it, then 200 the booking moved: same id, price and payment, the new time held and the old one free, reserva.reprogramada; the same key answers the same', async () => {
+    const { client, bookingId, booking, salon } = await confirmedBooking(5);
+    const intentBefore = await intentOf(bookingId);
+    const to = utc(6, '12:00');
+    const key = unique('move');
+    const moved = await client.api.post(`/v1/bookings/${bookingId}/reschedule`, { start: to }, { 'Idempotency-Key': key });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({
+      id: bookingId,
+      status: 'confirmed',
+      start: to,
+      end: new Date(Date.parse(to) + 30 * 60_000).toISOString(),
+      staffId: booking.staffId, // its own staff member, free then
+      priceCents: booking.priceCents,
+      payment: booking.payment,
+      rescheduledFrom: [booking.start],
+    });
+    // The hold moved with it: locks only at the new time.
+    const locks = await locksOf(bookingId);
+    expect(locks.length).toBeGreaterThan(0);
+    for (const l of locks) expect(l.at.getTime()).toBeGreaterThanOrEqual(Date.parse(to));
+    // The old time is bookable again; the new one is not.
+    const slots = async (date: string) => (await anon.get(`/v1/salons/${salon.salonId}/availability?serviceId=${salon.serviceId}&date=${date}`)).body.slots as { start: string; staffId: string }[];
+    const free = (list: { start: string; staffId: string }[], start: string) => list.some((s) => Date.parse(s.start) === Date.parse(start) && s.staffId === booking.staffId);
+    expect(free(await slots(booking.start.slice(0, 10)), booking.start)).toBe(true);
+    expect(free(await slots(to.slice(0, 10)), to)).toBe(false);
+    // Stripe: the same intent, nothing charged again or refunded.
+    const intentAfter = await intentOf(bookingId);
+    expect(intentAfter.id).toBe(intentBefore.id);
+    expect(intentAfter.amount_received).toBe(intentBefore.amount_received);
+    expect((intentAfter.latest_charge as { amount_refunded: number }).amount_refunded).toBe(0);
+    // A retry with the same key answers the same.
+    const again = await client.api.post(`/v1/bookings/${bookingId}/reschedule`, { start: to }, { 'Idempotency-Key': key });
+    expect(again.status).toBe(200);
+    expect(again.body.rescheduledFrom).toEqual([booking.start]);
+    const events = await collectEvents([TOPICS.bookingRescheduled], (seen) => seen.some((e) => e.event.data.bookingId === bookingId));
+    const event = events.find((e) => e.event.data.bookingId === bookingId)!;
+    expect(event.event.data).toMatchObject({ previousStart: booking.start, start: to, staffId: booking.staffId });
+    expect(events.filter((e) => e.event.data.bookingId === bookingId)).toHaveLength(1);
+  });
+
+  test('when the new time is taken, then 409 slot-unavailable and the booking is unchanged, still holding its time', async () => {
+    const { client, bookingId, booking, salon } = await confirmedBooking(5);
+    // Both staff members busy at the target time.
+    const to = utc(7, '11:00');
+    for (let i = 0; i < 2; i++) {
+      const other = await newClient(anon);
+      const res = await other.api.post('/v1/bookings', { ...salon, staffId: undefined, start: to, paymentMethod: 'pm_card_visa' });
+      expect((await settled(other.api, res.body.bookingId)).status).toBe('confirmed');
+    }
+    const locksBefore = (await locksOf(bookingId)).map((l) => l._id).sort();
+    const res = await client.api.post(`/v1/bookings/${bookingId}/reschedule`, { start: to });
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(res.body.type).toMatch(/slot-unavailable$/);
+    const after = (await client.api.get(`/v1/bookings/${bookingId}`)).body;
+    expect(after).toMatchObject({ status: 'confirmed', start: booking.start, staffId: booking.staffId, rescheduledFrom: [] });
+    expect((await locksOf(bookingId)).map((l) => l._id).sort()).toEqual(locksBefore);
+  });
+
+  test('the client may move it until rescheduleWindowHours before the start, the salon’s admin and operators until the start; other clients and admins are refused', async () => {
+    const { client, bookingId, salon, noaId } = await confirmedBooking(2, { rescheduleWindowHours: 72 });
+    const late = await client.api.post(`/v1/bookings/${bookingId}/reschedule`, { start: utc(3, '12:00') });
+    expect(late.status).toBe(409);
+    expect(late.body.detail).toMatch(/could move it until .*72 h before the start/);
+    const stranger = await newClient(anon);
+    expect((await stranger.api.post(`/v1/bookings/${bookingId}/reschedule`, { start: utc(3, '12:00') })).status).toBe(403);
+    const otherSalon = await newSalon(operator);
+    const otherAdmin = await newSalonAdmin(operator, otherSalon.salonId);
+    expect((await otherAdmin.post(`/v1/bookings/${bookingId}/reschedule`, { start: utc(3, '12:00') })).status).toBe(403);
+    const admin = await newSalonAdmin(operator, salon.salonId);
+    const byAdmin = await admin.post(`/v1/bookings/${bookingId}/reschedule`, { start: utc(3, '12:00'), staffId: noaId });
+    expect(byAdmin.status).toBe(200);
+    expect(byAdmin.body).toMatchObject({ start: utc(3, '12:00'), staffId: noaId });
+    const byOperator = await operator.post(`/v1/bookings/${bookingId}/reschedule`, { start: utc(3, '13:00') });
+    expect(byOperator.status).toBe(200);
+    expect(byOperator.body.rescheduledFrom).toEqual([utc(2), utc(3, '12:00')]);
+  });
+
+  test.each([
+    [{ start: 'tomorrow' }, 'start'],
+    [{ start: '2026-12-24T10:03:00Z' }, 'start'],
+    [{ start: '2020-01-01T10:00:00Z' }, 'start'],
+    [{ start: utc(200) }, 'start'],
+    [{ start: utc(6), extra: 1 }, ''],
+  ])('when the body is %j, then 400 naming %s and the booking stays', async (body, field) => {
+    const { client, bookingId, booking } = await confirmedBooking(5, { maxAdvanceDays: 90 });
+    const res = await client.api.post(`/v1/bookings/${bookingId}/reschedule`, body);
+    expect(res.status).toBe(400);
+    if (field) expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect((await client.api.get(`/v1/bookings/${bookingId}`)).body.start).toBe(booking.start);
+  });
+
+  test('a booking that is not confirmed cannot be moved (409), nor one moved to the time it already has', async () => {
+    const { client, bookingId, booking } = await confirmedBooking(5);
+    const same = await client.api.post(`/v1/bookings/${bookingId}/reschedule`, { start: booking.start });
+    expect(same.status).toBe(409);
+    expect(same.body.detail).toMatch(/already starts then/);
+    expect((await client.api.post(`/v1/bookings/${bookingId}/cancel`)).status).toBe(202);
+    await settled(client.api, bookingId, ['cancelled']);
+    const res = await client.api.post(`/v1/bookings/${bookingId}/reschedule`, { start: utc(6) });
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toMatch(/only a confirmed booking can be moved/);
   });
 });

@@ -9,7 +9,6 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Connection } from 'mongoose';
 import { createBookingActivities } from '../../activities/booking';
 import { loadConfig } from '../../src/config';
-import { upsertPendingBooking } from '../../src/infra/bookings';
 import { createModels, type Models } from '../../src/infra/models';
 import { connectMongo } from '../../src/infra/mongo';
 import { granulesOf } from '../../src/domain/availability';
@@ -17,6 +16,7 @@ import { endedAmong, markFailed } from '../../src/infra/bookings';
 import { acquireHold, sweepOrphanLocks } from '../../src/infra/slot-locks';
 import { createStripe } from '../../src/infra/stripe';
 import { quietEvents as events, quietMetrics as metrics } from '../support/activity-deps';
+import { bookingsOn } from '../support/booking-docs';
 import { unique } from '../support/ids';
 
 const cfg = loadConfig();
@@ -30,42 +30,12 @@ beforeAll(async () => {
 });
 afterAll(() => conn?.close());
 
-const everyDay = (start: string, end: string) => [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start, end }));
-
-/** A salon with one 30-minute service and `staffCount` staff who perform it, and a pending booking at 10:00 UTC in five days. */
-async function pendingBooking(staffCount = 1) {
-  const salon = await models.Salon.create({ name: unique('Salon'), city: 'Madrid', cityKey: 'madrid', timezone: 'Europe/Madrid' });
-  const salonId = String(salon._id);
-  const service = await models.Service.create({ salonId, name: 'Corte', durationMin: 30, priceCents: 2500, currency: 'EUR' });
-  const staff = [];
-  for (let i = 0; i < staffCount; i++) {
-    staff.push(await models.Staff.create({ salonId, name: `Staff ${i}`, serviceIds: [String(service._id)], workingHours: everyDay('09:00', '18:00') }));
-  }
-  const start = new Date(Date.now() + 5 * 86_400_000);
-  start.setUTCHours(10, 0, 0, 0);
-  const bookingId = unique('b').replace(/[^a-f0-9]/g, '').padEnd(32, '0').slice(0, 32);
-  const { booking } = await upsertPendingBooking(models, {
-    bookingId,
-    customerId: 'c-retry',
-    salonId,
-    serviceId: String(service._id),
-    start: start.toISOString(),
-    paymentMethod: 'pm_card_visa',
-    priority: 'normal',
-    correlationId: bookingId,
-    requestedAt: new Date().toISOString(),
-  });
-  return { salonId, staffIds: staff.map((s) => String(s._id)), bookingId, booking, range: { start: booking.start, end: booking.holdEnd } };
-}
+const { pendingBooking, holders } = bookingsOn(() => models);
 
 const checkAvailability = (bookingId: string) => {
   const activities = createBookingActivities({ models, stripe: createStripe(cfg), events, metrics });
   return new MockActivityEnvironment().run((ref: { bookingId: string }) => activities.checkAvailability(ref), { bookingId });
 };
-
-/** The booking holding each granule of the range for a staff member (undefined where free). */
-const holders = async (staffId: string, range: { start: Date; end: Date }) =>
-  Promise.all(granulesOf(range).map(async (at) => (await models.SlotLock.findById(`${staffId}|${at.getTime()}`).lean())?.bookingId));
 
 test('when the hold was taken by an attempt that died before marking the booking held, then the retry marks it held', async () => {
   const { salonId, staffIds, bookingId, range } = await pendingBooking();

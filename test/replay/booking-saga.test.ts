@@ -49,8 +49,12 @@ test('a committed history is never changed, only added (git history of the folde
   expect(changed).toBe('');
 });
 
-test('each history carries exactly the patch markers of the code it was recorded from (v2-: lifecycle-v2; v3-: and appointment; others: none)', () => {
-  const expected = (file: string): string[] =>
-    file.startsWith('booking-saga-v3-') ? [PATCHES.lifecycleV2, PATCHES.appointment] : file.startsWith('booking-saga-v2-') ? [PATCHES.lifecycleV2] : [];
+test('each history carries exactly the patch markers of the code it was recorded from (v2-: lifecycle-v2; v3-: and appointment; v4-: and reschedule; others: none)', () => {
+  const byPrefix: [string, string[]][] = [
+    ['booking-saga-v4-', [PATCHES.lifecycleV2, PATCHES.appointment, PATCHES.reschedule]],
+    ['booking-saga-v3-', [PATCHES.lifecycleV2, PATCHES.appointment]],
+    ['booking-saga-v2-', [PATCHES.lifecycleV2]],
+  ];
+  const expected = (file: string): string[] => byPrefix.find(([prefix]) => file.startsWith(prefix))?.[1] ?? [];
   for (const file of histories) expect([file, patchesOf(file)]).toEqual([file, expected(file)]);
 });

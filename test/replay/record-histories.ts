@@ -13,7 +13,19 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { FAILURE_TYPES } from '../../src/domain/booking';
-import { cancelSignal, cancelUpdate, checkInUpdate, completeUpdate, noShowUpdate, retryCompensationSignal, type SagaStatus, statusQuery } from '../../src/shared/booking';
+import {
+  cancelSignal,
+  cancelUpdate,
+  checkInUpdate,
+  completeUpdate,
+  noShowUpdate,
+  type RescheduleRequest,
+  rescheduleSignal,
+  rescheduleUpdate,
+  retryCompensationSignal,
+  type SagaStatus,
+  statusQuery,
+} from '../../src/shared/booking';
 import { business, createSagaEnv, DAY, gate, type Harness, RESERVATION, type SagaEnv, stubs } from '../support/saga-harness';
 import { eventually } from '../support/wait';
 
@@ -65,8 +77,103 @@ function cancelDuringPayment(cancel: (handle: WorkflowHandle) => Promise<unknown
 
 const HOUR = 3_600_000;
 
-/** The branches of today's workflow (`v2-…`: since the lifecycle-v2 patch; `v3-…`: since the appointment patch too). */
+/** Stubs whose reservation carries a policy with two reminders (48 h and 2 h ahead). */
+const withReminders = (overrides: Parameters<typeof stubs>[0] = {}): Harness =>
+  stubs({
+    createReservation: async (i: { start: string }) => {
+      const end = new Date(Date.parse(i.start) + 30 * 60_000).toISOString();
+      return {
+        ...RESERVATION,
+        end,
+        holdEnd: end,
+        appointment: { checkInGraceMinutes: 15, autoCompleteHours: 24, rescheduleWindowHours: 24, reminderOffsetsHours: [48, 2] },
+      };
+    },
+    ...overrides,
+  });
+
+/** A client's move of the booking `days` later than the test server's now. */
+const moveRequest = async (saga: SagaEnv, days: number, key = 'move-1'): Promise<RescheduleRequest> => {
+  const now = await saga.env.currentTimeMs();
+  return { start: new Date(now + days * DAY).toISOString(), by: 'client', at: new Date(now).toISOString(), key };
+};
+
+/**
+ * The branches of today's workflow (`v2-…`: since the lifecycle-v2 patch; `v3-…`: since
+ * the appointment patch too; `v4-…`: and the reschedule patch).
+ */
 export const BRANCHES: Record<string, Branch> = {
+  // Confirmed three days ahead with reminders 48 h and 2 h ahead; completed by itself.
+  'v4-reminders-per-offsets': { harness: () => withReminders(), leadMs: 3 * DAY, drive: outcome },
+  // Moved two days later once confirmed: the reminders re-armed for the new start; completed by itself.
+  'v4-rescheduled': {
+    harness: () => withReminders(),
+    leadMs: 3 * DAY,
+    drive: async (saga, handle) => {
+      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+      await handle.executeUpdate(rescheduleUpdate, { args: [await moveRequest(saga, 5)] });
+      return outcome(saga, handle);
+    },
+  },
+  // Moved by the durable signal (the gateway's fallback), then cancelled by the salon.
+  'v4-rescheduled-by-signal-then-cancelled': {
+    harness: () => withReminders(),
+    leadMs: 3 * DAY,
+    drive: async (saga, handle) => {
+      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+      const request = await moveRequest(saga, 5);
+      await handle.signal(rescheduleSignal, request);
+      await until(handle, 'the move', (s) => s.start === request.start);
+      await handle.executeUpdate(cancelUpdate, { args: [{ by: 'salon' }] });
+      return outcome(saga, handle);
+    },
+  },
+  // The new time is taken: the move fails and the booking stays; then it is cancelled.
+  'v4-reschedule-slot-taken': {
+    harness: () => withReminders({ moveBooking: business(FAILURE_TYPES.SlotUnavailable) }),
+    leadMs: 3 * DAY,
+    drive: async (saga, handle) => {
+      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+      await handle.executeUpdate(rescheduleUpdate, { args: [await moveRequest(saga, 5)] }).catch(() => undefined);
+      await handle.executeUpdate(cancelUpdate, { args: [{}] });
+      return outcome(saga, handle);
+    },
+  },
+  // A cancellation accepted while a move runs: the move finishes, then the booking is cancelled.
+  'v4-cancelled-during-move': (() => {
+    const moving = gate();
+    return {
+      harness: () =>
+        withReminders({
+          moveBooking: (a: { start: string; from: string }) =>
+            moving.wait({ start: a.start, end: new Date(Date.parse(a.start) + 30 * 60_000).toISOString(), staffId: 'staff-1', rescheduledFrom: [a.from] }),
+        }),
+      leadMs: 3 * DAY,
+      drive: async (saga: SagaEnv, handle: WorkflowHandle) => {
+        await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+        const move = handle.executeUpdate(rescheduleUpdate, { args: [await moveRequest(saga, 5)] });
+        await eventually(async () => ((await handle.fetchHistory()).events?.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'moveBooking') ? true : undefined), {
+          what: 'the move under way',
+        });
+        await handle.executeUpdate(cancelUpdate, { args: [{}] });
+        moving.open();
+        await move;
+        return outcome(saga, handle);
+      },
+    };
+  })(),
+  // Checked in 30 minutes ahead (before the start), completed by the salon.
+  'v4-checked-in-completed': {
+    harness: () => withReminders(),
+    leadMs: 30 * 60_000,
+    drive: async (saga, handle) => {
+      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+      await handle.executeUpdate(checkInUpdate);
+      await saga.env.sleep(31 * 60_000);
+      await handle.executeUpdate(completeUpdate);
+      return outcome(saga, handle);
+    },
+  },
   // Confirmed, reminded, and completed by itself autoCompleteHours after its end.
   'v3-auto-completed': { harness: () => stubs(), leadMs: 3 * DAY, drive: outcome },
   // Checked in 30 minutes ahead, completed by the salon after the start.

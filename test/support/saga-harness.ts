@@ -112,6 +112,12 @@ export function stubs(overrides: Partial<Record<keyof BookingActivities, Stub>> 
     markBookingFailed: async () => undefined,
     markBookingCancelled: async () => undefined,
     sendReminder: async () => ({ sent: true }),
+    moveBooking: async (args: { start: string; staffId?: string; from: string }) => ({
+      start: args.start,
+      end: new Date(Date.parse(args.start) + 30 * 60_000).toISOString(),
+      staffId: args.staffId ?? 'staff-1',
+      rescheduledFrom: [args.from],
+    }),
     recordAppointment: async () => undefined,
   };
   const activities = Object.fromEntries(

@@ -6,7 +6,19 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { FAILURE_TYPES } from '../../src/domain/booking';
-import { cancelSignal, cancelUpdate, checkInUpdate, completeUpdate, noShowUpdate, retryCompensationSignal, type SagaStatus, statusQuery } from '../../src/shared/booking';
+import {
+  cancelSignal,
+  cancelUpdate,
+  checkInUpdate,
+  completeUpdate,
+  noShowUpdate,
+  type RescheduleRequest,
+  rescheduleSignal,
+  rescheduleUpdate,
+  retryCompensationSignal,
+  type SagaStatus,
+  statusQuery,
+} from '../../src/shared/booking';
 import { NeedsAttentionKey } from '../../src/shared/search-attributes';
 import { business, createSagaEnv, DAY, gate, RESERVATION, type SagaEnv, stubs } from '../support/saga-harness';
 import { eventually } from '../support/wait';
@@ -406,5 +418,168 @@ describe('the appointment, after confirmation', () => {
       return handle.result();
     }, h);
     expect(status).toMatchObject({ status: 'no_show', step: 'done' });
+  });
+});
+
+describe('reminders and reschedules, before the start', () => {
+  const HOUR = 3_600_000;
+  const policy = (o: { reminderOffsetsHours?: number[]; rescheduleWindowHours?: number } = {}) => ({
+    checkInGraceMinutes: 15,
+    autoCompleteHours: 24,
+    rescheduleWindowHours: o.rescheduleWindowHours ?? 24,
+    reminderOffsetsHours: o.reminderOffsetsHours ?? [24],
+  });
+  /** Stubs whose reservation carries `appointment` and whose reminders are logged with the test server's time. */
+  function withPolicy(appointment: ReturnType<typeof policy>, overrides: Parameters<typeof stubs>[0] = {}) {
+    const reminders: { at: number; offsetHours?: number; start?: string }[] = [];
+    const h = stubs({
+      createReservation: async (i: { start: string }) => {
+        const end = new Date(Date.parse(i.start) + 30 * 60_000).toISOString();
+        return { ...RESERVATION, end, holdEnd: end, appointment };
+      },
+      sendReminder: async (args: { offsetHours?: number; start?: string }) => {
+        reminders.push({ at: await env.currentTimeMs(), ...args });
+        return { sent: true };
+      },
+      ...overrides,
+    });
+    return { h, reminders };
+  }
+  const untilConfirmed = (handle: Awaited<ReturnType<SagaEnv['start']>>) =>
+    eventually(async () => ((await handle.query(statusQuery)).status === 'confirmed' ? true : undefined), { what: 'confirmation' });
+  const request = async (o: Partial<RescheduleRequest> & { start: string }): Promise<RescheduleRequest> => ({
+    by: 'client',
+    at: new Date(await env.currentTimeMs()).toISOString(),
+    key: 'key-1',
+    ...o,
+  });
+  const refusedWith = (update: Promise<unknown>, reason: RegExp) => expect(update).rejects.toMatchObject({ cause: { message: expect.stringMatching(reason) } });
+
+  test('each reminder of the policy fires at its offset before the start', async () => {
+    const { h, reminders } = withPolicy(policy({ reminderOffsetsHours: [2, 48] }));
+    const args = await input({ leadMs: 3 * DAY });
+    await withWorker(h, async (tq) => (await start(tq, args)).result());
+    const startMs = Date.parse(args.start);
+    expect(reminders.map((r) => r.offsetHours)).toEqual([48, 2]);
+    for (const r of reminders) {
+      expect(Math.abs(startMs - r.offsetHours! * HOUR - r.at)).toBeLessThan(60_000);
+      expect(r.start).toBe(args.start);
+    }
+  });
+
+  test('a booking with no reminder in its policy sends none; one booked inside an offset skips that reminder', async () => {
+    const none = withPolicy(policy({ reminderOffsetsHours: [] }));
+    await withWorker(none.h, async (tq) => (await start(tq, await input({ leadMs: 3 * DAY }))).result());
+    expect(none.reminders).toEqual([]);
+    const late = withPolicy(policy({ reminderOffsetsHours: [1, 24] }));
+    await withWorker(late.h, async (tq) => (await start(tq, await input({ leadMs: 5 * HOUR }))).result());
+    expect(late.reminders.map((r) => r.offsetHours)).toEqual([1]);
+  });
+
+  test('when the booking is moved, then it answers the new time, the reminders are re-armed for it, and the same request answers the same', async () => {
+    const { h, reminders } = withPolicy(policy({ reminderOffsetsHours: [24] }));
+    const args = await input({ leadMs: 3 * DAY });
+    const newStart = new Date(Date.parse(args.start) + 2 * DAY).toISOString();
+    const status = await withWorker(h, async (tq) => {
+      const handle = await start(tq, args);
+      await untilConfirmed(handle);
+      const req = await request({ start: newStart });
+      const moved = await handle.executeUpdate(rescheduleUpdate, { args: [req] });
+      expect(moved).toMatchObject({ status: 'confirmed', start: newStart, rescheduledFrom: [args.start] });
+      // A retry of the same request (same key) answers the same without moving it again.
+      expect(await handle.executeUpdate(rescheduleUpdate, { args: [req] })).toEqual(moved);
+      return handle.result();
+    });
+    expect(h.calls.filter((c) => c === 'moveBooking')).toHaveLength(1);
+    // One reminder, 24 h before the new start (none for the old one).
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]!.start).toBe(newStart);
+    expect(Math.abs(Date.parse(newStart) - DAY - reminders[0]!.at)).toBeLessThan(60_000);
+    expect(status).toMatchObject({ status: 'completed', start: newStart });
+  });
+
+  test('a client may move it until rescheduleWindowHours before the start, the salon until the start', async () => {
+    const { h } = withPolicy(policy({ rescheduleWindowHours: 24 }));
+    await withWorker(h, async (tq) => {
+      const handle = await start(tq, await input({ leadMs: 12 * HOUR }));
+      await untilConfirmed(handle);
+      const later = new Date((await env.currentTimeMs()) + 2 * DAY).toISOString();
+      await refusedWith(handle.executeUpdate(rescheduleUpdate, { args: [await request({ start: later })] }), /could move it until .*24 h before the start/);
+      const moved = await handle.executeUpdate(rescheduleUpdate, { args: [await request({ start: later, by: 'salon', key: 'key-salon' })] });
+      expect(moved.start).toBe(later);
+      await handle.executeUpdate(cancelUpdate, { args: [{ by: 'salon' }] });
+      return handle.result();
+    });
+  });
+
+  test('when the new time is taken, then the update fails SlotUnavailable, the booking stays, and a retry of it fails the same', async () => {
+    const { h } = withPolicy(policy(), { moveBooking: business(FAILURE_TYPES.SlotUnavailable) });
+    await withWorker(h, async (tq) => {
+      const args = await input({ leadMs: 3 * DAY });
+      const handle = await start(tq, args);
+      await untilConfirmed(handle);
+      const req = await request({ start: new Date(Date.parse(args.start) + DAY).toISOString() });
+      await expect(handle.executeUpdate(rescheduleUpdate, { args: [req] })).rejects.toMatchObject({ cause: { type: FAILURE_TYPES.SlotUnavailable } });
+      await expect(handle.executeUpdate(rescheduleUpdate, { args: [req] })).rejects.toMatchObject({ cause: { type: FAILURE_TYPES.SlotUnavailable } });
+      const status = await handle.query(statusQuery);
+      expect(status).toMatchObject({ status: 'confirmed', step: 'confirmed' });
+      expect(status.start).toBeUndefined();
+      await handle.executeUpdate(cancelUpdate, { args: [{}] });
+      return handle.result();
+    });
+    expect(h.calls.filter((c) => c === 'moveBooking')).toHaveLength(1);
+  });
+
+  test('the durable signal (the gateway’s fallback) moves it the same way', async () => {
+    const { h } = withPolicy(policy());
+    await withWorker(h, async (tq) => {
+      const args = await input({ leadMs: 3 * DAY });
+      const handle = await start(tq, args);
+      await untilConfirmed(handle);
+      const newStart = new Date(Date.parse(args.start) + DAY).toISOString();
+      await handle.signal(rescheduleSignal, await request({ start: newStart }));
+      await eventually(async () => ((await handle.query(statusQuery)).start === newStart ? true : undefined), { what: 'the move by signal' });
+      await handle.executeUpdate(cancelUpdate, { args: [{}] });
+      return handle.result();
+    });
+  });
+
+  test('a cancellation accepted during a move waits for the move, then cancels; a second move is refused meanwhile', async () => {
+    const moving = gate();
+    const { h } = withPolicy(policy(), {
+      moveBooking: (a: { start: string; from: string }) =>
+        moving.wait({ start: a.start, end: new Date(Date.parse(a.start) + 30 * 60_000).toISOString(), staffId: 'staff-1', rescheduledFrom: [a.from] }),
+    });
+    const status = await withWorker(h, async (tq) => {
+      const args = await input({ leadMs: 3 * DAY });
+      const handle = await start(tq, args);
+      await untilConfirmed(handle);
+      const newStart = new Date(Date.parse(args.start) + DAY).toISOString();
+      const first = handle.executeUpdate(rescheduleUpdate, { args: [await request({ start: newStart })] });
+      await eventually(async () => (h.calls.includes('moveBooking') ? true : undefined), { what: 'the move under way' });
+      await refusedWith(handle.executeUpdate(rescheduleUpdate, { args: [await request({ start: newStart, key: 'key-2' })] }), /another reschedule/);
+      await handle.executeUpdate(cancelUpdate, { args: [{ by: 'salon' }] });
+      moving.open();
+      expect((await first).start).toBe(newStart);
+      return handle.result();
+    });
+    expect(status).toMatchObject({ status: 'cancelled' });
+    expect(h.calls.indexOf('moveBooking')).toBeLessThan(h.calls.indexOf('releaseHold'));
+  });
+
+  test('a checked-in booking cannot be moved', async () => {
+    const { h } = withPolicy(policy());
+    await withWorker(h, async (tq) => {
+      const handle = await start(tq, await input({ leadMs: 30 * 60_000 }));
+      await untilConfirmed(handle);
+      await handle.executeUpdate(checkInUpdate);
+      await refusedWith(
+        handle.executeUpdate(rescheduleUpdate, { args: [await request({ start: new Date((await env.currentTimeMs()) + DAY).toISOString(), by: 'salon' })] }),
+        /it is checked_in/,
+      );
+      await env.sleep(31 * 60_000);
+      await handle.executeUpdate(completeUpdate);
+      return handle.result();
+    });
   });
 });

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Express, Request } from 'express';
 import { GRANULE_MIN } from '../../domain/availability';
-import { actionRefusal, type AppointmentAction } from '../../domain/booking';
+import { actionRefusal, type AppointmentAction, FAILURE_TYPES } from '../../domain/booking';
 import { AppError, notFound } from '../../domain/errors';
 import { classifyPriority } from '../../domain/priority';
 import {
@@ -34,6 +34,9 @@ import {
   checkInUpdate,
   completeUpdate,
   noShowUpdate,
+  type RescheduleRequest,
+  rescheduleSignal,
+  rescheduleUpdate,
   workflowIdFor,
 } from '../../shared/booking';
 import type { Principal } from '../auth';
@@ -41,7 +44,7 @@ import type { ResponseCache } from '../cache';
 import { canManageSalon, principal, requireRole } from '../middleware/auth';
 import { requestId } from '../middleware/request-id';
 import { parse } from '../middleware/validate';
-import { BookingBody, BookingsQuery, IdempotencyKey } from '../schemas';
+import { BookingBody, BookingsQuery, IdempotencyKey, RescheduleBody } from '../schemas';
 import { decodeCursor, page } from '../paging';
 import { type CancelledBy, paymentStatus } from '../../domain/money';
 import { startOutsideBounds } from '../../domain/policy';
@@ -89,7 +92,7 @@ export function toView(b: StoredBooking) {
       refundedCents,
       status: paymentStatus({ chargedCents, authorizedCents, refundedCents, voided: b.voided === true }),
     },
-    rescheduledFrom: [] as string[],
+    rescheduledFrom: (b.rescheduledFrom ?? []).map((d) => new Date(d).toISOString()),
     ...(b.status === 'cancelled' && b.cancelledBy ? { cancelledBy: b.cancelledBy } : {}),
   };
 }
@@ -97,6 +100,29 @@ type BookingView = ReturnType<typeof toView>;
 
 /** Who a cancellation is by, for the money rules: the client, or the salon's side. */
 const cancellerOf = (who: Principal): CancelledBy => (who.role === 'client' ? 'client' : who.role === 'operator' ? 'operator' : 'salon');
+
+/** The request's Idempotency-Key (absent: undefined), or a 400 saying what a key must be. */
+function idempotencyKeyOf(req: Request): string | undefined {
+  const keyCheck = IdempotencyKey.safeParse(req.header('idempotency-key'));
+  if (!keyCheck.success) {
+    throw new AppError('validation', 'the Idempotency-Key header is invalid: use 1–200 printable ASCII characters', {
+      errors: [{ field: 'Idempotency-Key', message: 'use 1–200 printable ASCII characters' }],
+    });
+  }
+  return keyCheck.data;
+}
+
+/** A start a booking may take (in the future, on a granule, within the policy's notice and advance), or a 400 naming why not. */
+function checkStart(start: Date, now: Date, policy?: Parameters<typeof startOutsideBounds>[0]): void {
+  const errors: string[] = [];
+  if (start.getTime() <= now.getTime()) errors.push('must be in the future');
+  if (start.getTime() % (GRANULE_MIN * 60_000) !== 0) errors.push(`must fall on a ${GRANULE_MIN}-minute boundary (see availability)`);
+  const outside = errors.length === 0 && policy ? startOutsideBounds(policy, start, now) : undefined;
+  if (outside) errors.push(outside);
+  if (errors.length > 0) {
+    throw new AppError('validation', `start ${errors.join(' and ')}`, { errors: errors.map((message) => ({ field: 'start', message })) });
+  }
+}
 
 /** How long a cancel waits for the saga's answer before it falls back to a signal. */
 const CANCEL_ANSWER_MS = 5000;
@@ -115,25 +141,24 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
     return { view: toView(doc), doc };
   };
 
+  /** A staff member of the salon who performs the service, or a 404/400 saying which is not. */
+  const checkStaff = async (salonId: string, serviceId: string, staffId: string): Promise<void> => {
+    const staff = await models.Staff.findById(staffId).lean().catch(noneIfMalformedId);
+    if (staff?.salonId !== salonId) throw notFound('staff member', staffId);
+    if (!staff.serviceIds.includes(serviceId)) {
+      throw new AppError('validation', `staff member ${staffId} does not perform service ${serviceId}`, {
+        errors: [{ field: 'staffId', message: 'does not perform this service' }],
+      });
+    }
+  };
+
   app.post('/v1/bookings', requireRole('client'), async (req, res) => {
     const who = principal(req);
     const body = parse(BookingBody, req.body);
-    const keyCheck = IdempotencyKey.safeParse(req.header('idempotency-key'));
-    if (!keyCheck.success) {
-      throw new AppError('validation', 'the Idempotency-Key header is invalid: use 1–200 printable ASCII characters', {
-        errors: [{ field: 'Idempotency-Key', message: 'use 1–200 printable ASCII characters' }],
-      });
-    }
-    const key = keyCheck.data;
+    const key = idempotencyKeyOf(req);
     const now = deps.now();
     const start = new Date(body.start);
-    const startErrors = [];
-    if (start.getTime() <= now.getTime()) startErrors.push('must be in the future');
-    if (start.getTime() % (GRANULE_MIN * 60_000) !== 0) startErrors.push(`must fall on a ${GRANULE_MIN}-minute boundary (see availability)`);
-    const refuseStart = (errors: string[]): never => {
-      throw new AppError('validation', `start ${errors.join(' and ')}`, { errors: errors.map((message) => ({ field: 'start', message })) });
-    };
-    if (startErrors.length > 0) refuseStart(startErrors);
+    checkStart(start, now);
 
     let context: BookingContext;
     try {
@@ -148,20 +173,11 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       throw err;
     }
     const policy = salonPolicy(context.salon);
-    const outside = startOutsideBounds(policy, start, now);
-    if (outside) refuseStart([outside]);
+    checkStart(start, now, policy);
     if (policy.payment === 'card_hold') {
       throw new AppError('conflict', 'this salon takes card holds, which this version does not offer yet; the salon can switch its policy to prepay or deposit');
     }
-    if (body.staffId) {
-      const staff = await models.Staff.findById(body.staffId).lean().catch(noneIfMalformedId);
-      if (staff?.salonId !== body.salonId) throw notFound('staff member', body.staffId);
-      if (!staff.serviceIds.includes(body.serviceId)) {
-        throw new AppError('validation', `staff member ${body.staffId} does not perform service ${body.serviceId}`, {
-          errors: [{ field: 'staffId', message: 'does not perform this service' }],
-        });
-      }
-    }
+    if (body.staffId) await checkStaff(body.salonId, body.serviceId, body.staffId);
     const priority = classifyPriority({ kind: 'booking', start, requestedAt: now, promotionActive: context.promotions.length > 0 });
 
     const bookingId = key ? sha256(`${who.userId}:${key}`).slice(0, 32) : crypto.randomUUID().replace(/-/g, '');
@@ -274,6 +290,57 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
   appointmentRoute('check-in', checkInUpdate, 'checkIn', 'a check-in');
   appointmentRoute('complete', completeUpdate, 'complete', 'the completion');
   appointmentRoute('no-show', noShowUpdate, 'noShow', 'a no-show');
+
+  /**
+   * Moves a confirmed booking: an update of its workflow, which holds the new time
+   * before it lets the old one go and answers the moved booking. The same
+   * Idempotency-Key (and body) answers the same; when no worker answers in time the
+   * request goes on as the durable signal and the client reads the outcome on the booking.
+   */
+  app.post('/v1/bookings/:bookingId/reschedule', async (req, res) => {
+    const bookingId = String(req.params.bookingId);
+    const who = principal(req);
+    const body = parse(RescheduleBody, req.body);
+    const key = idempotencyKeyOf(req);
+    const { view, doc } = await findBooking(who, bookingId);
+    const now = deps.now();
+    const start = new Date(body.start);
+    checkStart(start, now, bookingPolicy(doc));
+    if (body.staffId) await checkStaff(doc.salonId, doc.serviceId, body.staffId);
+    if (view.status !== 'confirmed') throw new AppError('conflict', `booking ${bookingId} is ${view.status}; only a confirmed booking can be moved`);
+    const request: RescheduleRequest = {
+      start: start.toISOString(),
+      ...(body.staffId ? { staffId: body.staffId } : {}),
+      by: cancellerOf(who),
+      at: now.toISOString(),
+      key: key ? sha256(`${who.userId}:${key}:${JSON.stringify(body)}`).slice(0, 32) : crypto.randomUUID(),
+    };
+    const handle = temporal.workflow.getHandle(workflowIdFor(bookingId));
+    try {
+      await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () =>
+        handle.executeUpdate(rescheduleUpdate, { args: [request], updateId: `reschedule:${request.key}` }),
+      );
+      res.json((await findBooking(who, bookingId)).view);
+      return;
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        const cause = err.cause as { type?: string; message?: string } | undefined;
+        const why = (cause?.message ?? err.message).replace(/^booking [a-f0-9]+ cannot be moved: /, '');
+        if (cause?.type === FAILURE_TYPES.SlotUnavailable) throw new AppError('slot-unavailable', `${why}; pick another time (see availability)`);
+        throw new AppError('conflict', `booking ${bookingId} cannot be moved: ${why}`);
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        throw new AppError('conflict', `booking ${bookingId} cannot be moved: its workflow has ended (bookings confirmed before reschedules existed cannot be moved; cancel and book again)`);
+      }
+      // No answer in time (or the call was cut): the durable signal carries the same request.
+    }
+    try {
+      await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => handle.signal(rescheduleSignal, request));
+    } catch {
+      throw new AppError('unavailable', 'the booking service did not answer; retry with the same Idempotency-Key (it is safe to repeat)', { retryAfterSec: 2 });
+    }
+    res.status(202).location(`/v1/bookings/${bookingId}`).json({ bookingId, status: view.status, rescheduling: true });
+  });
 
   app.post('/v1/bookings/:bookingId/cancel', async (req, res) => {
     const bookingId = String(req.params.bookingId);
