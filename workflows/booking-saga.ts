@@ -241,23 +241,26 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     const reminded = new Set<string>();
     /** Each request's answer (or refusal) by its key: a retry answers the same. */
     const answers = new Map<string, { moved: SagaStatus } | { refused: ApplicationFailure }>();
-    let moving = false;
+    /** The key of the move under way. */
+    let moving: string | undefined;
     let moves = 0;
 
     const moveRefusal = (request: RescheduleRequest): string | undefined => {
       if (cancelled()) return 'its cancellation is under way';
-      if (moving) return 'another reschedule of it is under way; retry once it has finished';
+      if (moving !== undefined) return 'another reschedule of it is under way; retry once it has finished';
       if (state.step !== 'confirmed') return 'its appointment has started';
       if (Date.parse(request.start) === times.start && (request.staffId ?? state.staffId) === state.staffId) return 'it already starts then, with that staff member';
       return rescheduleRefusal({ status: state.status, start: times.start, at: Date.parse(request.at), by: request.by, windowHours });
     };
     const move = async (request: RescheduleRequest): Promise<SagaStatus> => {
+      // The same request again (a retry, or the signal after its update): the first one's answer.
+      if (moving === request.key) await condition(() => answers.has(request.key));
       const known = answers.get(request.key);
       if (known) {
         if ('moved' in known) return known.moved;
         throw known.refused;
       }
-      moving = true;
+      moving = request.key;
       try {
         const moved = await moveStep.moveBooking.executeWithOptions({ summary: `Move the booking to ${request.start}` }, [
           { ...ref, start: request.start, from: new Date(times.start).toISOString(), ...(request.staffId ? { staffId: request.staffId } : {}) },
@@ -276,19 +279,19 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
         answers.set(request.key, { refused });
         throw refused;
       } finally {
-        moving = false;
+        moving = undefined;
       }
     };
     setHandler(rescheduleUpdate, move, {
       validator: (request: RescheduleRequest) => {
-        if (answers.has(request.key)) return;
+        if (answers.has(request.key) || moving === request.key) return;
         const why = moveRefusal(request);
         if (why !== undefined) throw new Error(`booking ${input.bookingId} cannot be moved: ${why}`);
       },
     });
     // The gateway's fallback when no worker answered the update in time: the same rule, no answer.
     setHandler(rescheduleSignal, async (request: RescheduleRequest) => {
-      if (answers.has(request.key) || moveRefusal(request) !== undefined) return;
+      if (answers.has(request.key) || moving === request.key || moveRefusal(request) !== undefined) return;
       await move(request).catch(() => undefined); // refused: the booking stays where it was
     });
 
@@ -301,7 +304,7 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
         .sort((a, b) => a.at - b.at)[0];
       const wakeAt = next?.at ?? times.start;
       if (wakeAt > now) await condition(() => cancelled() || moves !== armed, wakeAt - now);
-      if (moving) await condition(() => !moving); // a move under way decides where the booking is first
+      if (moving !== undefined) await condition(() => moving === undefined); // a move under way decides where the booking is first
       if (cancelled()) return;
       if (moves !== armed) continue;
       if (next === undefined) return; // the start

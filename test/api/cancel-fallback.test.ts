@@ -1,5 +1,5 @@
 /**
- * A cancel whose update gets no answer — no booking worker runs, or the call to
+ * A cancel (or a reschedule) whose update gets no answer — no booking worker runs, or the call to
  * Temporal ends without one (gRPC CANCELLED, as the server or a load balancer ends a
  * call it gives up on) — still answers 202: the
  * gateway records the cancellation as a durable signal, which the saga acts on once a
@@ -69,4 +69,30 @@ test('given Temporal cancels the update call while it waits (gRPC CANCELLED), wh
 
   worker = await startTestWorker();
   expect(await settled(client.api, bookingId)).toMatchObject({ status: 'cancelled' });
+});
+
+test('given no worker answers a reschedule in time, then 202 + Location, the move happens once a worker is back, and a retry with the same key answers the moved booking', async () => {
+  worker ??= await startTestWorker();
+  const anon = new ApiClient(gateway.url);
+  const salon = await newSalon(await operatorOf(anon));
+  const client = await newClient(anon);
+  const res = await client.api.post('/v1/bookings', { salonId: salon.salonId, serviceId: salon.serviceId, start: at(10), paymentMethod: 'pm_card_visa' });
+  const bookingId: string = res.body.bookingId;
+  const booked = await settled(client.api, bookingId);
+  expect(booked.status).toBe('confirmed');
+  await worker.stop();
+  worker = undefined;
+
+  const to = new Date(at(11, '12:00')).toISOString();
+  const headers = { 'Idempotency-Key': 'move-while-no-worker' };
+  const moving = await client.api.post(`/v1/bookings/${bookingId}/reschedule`, { start: to }, headers);
+  expect(moving.status).toBe(202);
+  expect(moving.headers.get('location')).toBe(`/v1/bookings/${bookingId}`);
+  expect(moving.body).toEqual({ bookingId, status: 'confirmed', rescheduling: true });
+
+  worker = await startTestWorker();
+  await eventually(async () => ((await client.api.get(`/v1/bookings/${bookingId}`)).body.start === to ? true : undefined), { what: 'the move', timeoutMs: 30_000 });
+  const retry = await client.api.post(`/v1/bookings/${bookingId}/reschedule`, { start: to }, headers);
+  expect(retry.status).toBe(200);
+  expect(retry.body).toMatchObject({ start: to, rescheduledFrom: [booked.start] });
 });
