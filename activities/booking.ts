@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import type Stripe from 'stripe';
 import { computeSlots, GRANULE_MIN } from '../src/domain/availability';
 import { FAILURE_TYPES, type FailureReason } from '../src/domain/booking';
-import type { CancelledBy } from '../src/domain/money';
+import { authorizationDueAt, type CancelledBy, type Outcome, settle } from '../src/domain/money';
 import * as bookings from '../src/infra/bookings';
 import type { EventPublisher } from '../src/infra/events';
 import type { Metrics } from '../src/infra/metrics';
@@ -19,6 +19,7 @@ import { toSchedule } from '../src/infra/schedules';
 import { acquireHold, heldBy, lockIdsOf, releaseHold, releaseHoldExcept } from '../src/infra/slot-locks';
 import { isPaymentRefused } from '../src/infra/stripe';
 import type { AppointmentPolicy, BookingInput } from '../src/shared/booking';
+import type { PaymentPolicy } from '../src/domain/policy';
 import { TOPICS } from '../src/shared/topics';
 
 export interface BookingDeps {
@@ -37,6 +38,8 @@ export interface Reservation {
   cancellationWindowHours: number;
   /** What the appointment's windows and timers need of the booking's policy (absent in results recorded before it). */
   appointment?: AppointmentPolicy;
+  /** Its payment policy (absent in results recorded before card_hold: prepay or deposit, settled by refunds). */
+  payment?: PaymentPolicy;
   /** Set when the API accepted a cancellation before the saga started: the saga cancels at once. */
   cancelRequestedAt?: string;
   cancelledBy?: CancelledBy;
@@ -158,6 +161,60 @@ export function createBookingActivities(deps: BookingDeps) {
 
   const compensated = (name: string) => metrics.record('Compensations', 1, 'Count', { Compensation: name });
 
+  /**
+   * Charges (`automatic`) or authorizes (`manual` capture) `amountCents` for the booking
+   * and records it; resolves with the intent's id. A refusal is a PaymentDeclined failure.
+   * Heartbeats flow while each Stripe call is in flight (one may take 30 s with its
+   * retries), so a second attempt only ever starts when this one's worker is gone.
+   */
+  const takePayment = async (booking: bookings.StoredBooking, amountCents: number, capture: 'automatic' | 'manual'): Promise<string> => {
+    const ctx = Context.current();
+    const bookingId = booking._id;
+    const stripeCall = <T>(call: () => Promise<T>): Promise<T> => {
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('payment cancelled');
+      return heartbeating(ctx, () => refusedIsDeclined(call));
+    };
+    // An authorization released after a reschedule is followed by a new intent, with a key of its own.
+    const generation = booking.releasedAuthorizations ? `-${booking.releasedAuthorizations}` : '';
+    let intentId = booking.paymentIntentId;
+    let intent: Stripe.PaymentIntent | undefined;
+    if (!intentId) {
+      const created = await stripeCall(() =>
+        stripe.paymentIntents.create(
+          {
+            amount: amountCents,
+            currency: booking.currency.toLowerCase(),
+            payment_method: booking.paymentMethod ?? undefined,
+            ...(capture === 'manual' ? { capture_method: 'manual' as const } : {}),
+            metadata: { bookingId },
+          },
+          { idempotencyKey: `booking-${bookingId}-intent${generation}` },
+        ),
+      );
+      intentId = await bookings.recordIntent(models, bookingId, created.id);
+      if (intentId === created.id) intent = created;
+      // Another attempt stored its intent first. On Stripe the idempotency key made
+      // both the same intent; where it did not, the extra one is voided — never the stored one.
+      else await stripe.paymentIntents.cancel(created.id).catch(() => undefined);
+    }
+    const storedId = intentId;
+    intent ??= await stripeCall(() => stripe.paymentIntents.retrieve(storedId));
+    if (intent.status === 'requires_confirmation') {
+      intent = await stripeCall(() => stripe.paymentIntents.confirm(storedId, {}, { idempotencyKey: `booking-${bookingId}-confirm${generation}` }));
+    }
+    const done = capture === 'manual' ? intent.status === 'requires_capture' : intent.status === 'succeeded';
+    if (!done) {
+      throw ApplicationFailure.create({
+        type: FAILURE_TYPES.PaymentDeclined,
+        message: `the payment did not complete (PaymentIntent ${storedId} is ${intent.status})`,
+        nonRetryable: true,
+      });
+    }
+    if (capture === 'manual') await bookings.recordAuthorization(models, bookingId, intent.amount_capturable ?? intent.amount);
+    else await bookings.recordCharge(models, bookingId, intent.amount_received ?? intent.amount);
+    return storedId;
+  };
+
   return {
     /** Step 1: the booking document, `pending`; idempotent by booking id. Publishes `reserva.creada`. */
     async createReservation(input: BookingInput): Promise<Reservation> {
@@ -184,6 +241,7 @@ export function createBookingActivities(deps: BookingDeps) {
           rescheduleWindowHours,
           reminderOffsetsHours,
         }))(bookings.bookingPolicy(booking)),
+        payment: bookings.bookingPolicy(booking).payment,
         ...(booking.cancelRequestedAt ? { cancelRequestedAt: booking.cancelRequestedAt.toISOString(), cancelledBy: booking.cancelledBy ?? 'client' } : {}),
       };
     },
@@ -241,56 +299,66 @@ export function createBookingActivities(deps: BookingDeps) {
     },
 
     /**
-     * Step 3: charges the price with a Stripe PaymentIntent. The intent id is stored
-     * before confirming, so a retried activity reuses it; idempotency keys derived from
-     * the booking id protect the calls on real Stripe too.
+     * Step 3: charges what the policy takes now (the price, or the deposit) with a Stripe
+     * PaymentIntent — or, for card_hold, authorizes the price (manual capture) when the
+     * latest capture is within Stripe's authorization lifetime; a later one is placed by
+     * the workflow's timer (authorizePayment). The intent id is stored before confirming,
+     * so a retried activity reuses it; idempotency keys derived from the booking id
+     * protect the calls on real Stripe too.
      */
-    async confirmPayment({ bookingId }: BookingRef): Promise<{ paymentIntentId: string | null }> {
-      const ctx = Context.current();
+    async confirmPayment({ bookingId }: BookingRef): Promise<{ paymentIntentId: string | null; authorized?: boolean }> {
       const booking = await loadBooking(bookingId);
-      // What the policy charges now: the price (prepay) or the deposit; a free booking never asks Stripe.
-      const { chargeCents } = bookings.takeOf(booking);
+      const { chargeCents, authorizeCents } = bookings.takeOf(booking);
+      if (authorizeCents > 0) {
+        const policy = bookings.bookingPolicy(booking);
+        if (authorizationDueAt(booking.end.getTime(), policy.autoCompleteHours) > now().getTime()) return { paymentIntentId: null, authorized: false };
+        return { paymentIntentId: await takePayment(booking, authorizeCents, 'manual'), authorized: true };
+      }
+      // A free booking never asks Stripe.
       if (chargeCents === 0) return { paymentIntentId: null };
-      // Heartbeats flow while each Stripe call is in flight (one may take 30 s with its
-      // retries), so a second attempt only ever starts when this one's worker is gone.
-      const stripeCall = <T>(call: () => Promise<T>): Promise<T> => {
-        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('payment cancelled');
-        return heartbeating(ctx, () => refusedIsDeclined(call));
-      };
-      let intentId = booking.paymentIntentId;
-      let intent: Stripe.PaymentIntent | undefined;
-      if (!intentId) {
-        const created = await stripeCall(() =>
-          stripe.paymentIntents.create(
-            {
-              amount: chargeCents,
-              currency: booking.currency.toLowerCase(),
-              payment_method: booking.paymentMethod ?? undefined,
-              metadata: { bookingId },
-            },
-            { idempotencyKey: `booking-${bookingId}-intent` },
-          ),
-        );
-        intentId = await bookings.recordIntent(models, bookingId, created.id);
-        if (intentId === created.id) intent = created;
-        // Another attempt stored its intent first. On Stripe the idempotency key made
-        // both the same intent; where it did not, the extra one is voided — never the stored one.
-        else await stripe.paymentIntents.cancel(created.id).catch(() => undefined);
+      return { paymentIntentId: await takePayment(booking, chargeCents, 'automatic') };
+    },
+
+    /** card_hold, from the workflow's timer 6 days before the latest capture: authorizes the price. A refusal fails the booking. */
+    async authorizePayment({ bookingId }: BookingRef): Promise<{ paymentIntentId: string }> {
+      const booking = await loadBooking(bookingId);
+      return { paymentIntentId: await takePayment(booking, bookings.takeOf(booking).authorizeCents, 'manual') };
+    },
+
+    /**
+     * card_hold: settles the authorization for how the booking ended (money.settle):
+     * captures the whole price (completed) or the fee (a late cancellation by its client,
+     * a no-show), or releases it all. Idempotent on the intent's own state.
+     */
+    async settlePayment({ bookingId, outcome }: BookingRef & { outcome: Outcome }): Promise<{ capturedCents: number }> {
+      const booking = await loadBooking(bookingId);
+      if (!booking.paymentIntentId) return { capturedCents: 0 }; // no authorization in place yet: no fee
+      const policy = bookings.bookingPolicy(booking);
+      const settlement = settle(policy, booking.priceCents, booking.currency, { chargeCents: 0, authorizeCents: booking.authorizedCents ?? 0 }, outcome);
+      const intent = await stripe.paymentIntents.retrieve(booking.paymentIntentId);
+      let capturedCents = 0;
+      if (intent.status === 'requires_capture') {
+        if (settlement.captureCents > 0) {
+          await stripe.paymentIntents.capture(intent.id, { amount_to_capture: settlement.captureCents }, { idempotencyKey: `booking-${bookingId}-capture` });
+          capturedCents = settlement.captureCents;
+        } else {
+          await stripe.paymentIntents.cancel(intent.id, {}, { idempotencyKey: `booking-${bookingId}-void` });
+        }
+      } else if (intent.status === 'succeeded') {
+        capturedCents = intent.amount_received ?? settlement.captureCents; // captured by an earlier attempt
       }
-      const storedId = intentId;
-      intent ??= await stripeCall(() => stripe.paymentIntents.retrieve(storedId));
-      if (intent.status === 'requires_confirmation') {
-        intent = await stripeCall(() => stripe.paymentIntents.confirm(storedId, {}, { idempotencyKey: `booking-${bookingId}-confirm` }));
-      }
-      if (intent.status !== 'succeeded') {
-        throw ApplicationFailure.create({
-          type: FAILURE_TYPES.PaymentDeclined,
-          message: `the payment did not complete (PaymentIntent ${storedId} is ${intent.status})`,
-          nonRetryable: true,
-        });
-      }
-      await bookings.recordCharge(models, bookingId, intent.amount_received ?? intent.amount);
-      return { paymentIntentId: storedId };
+      await bookings.recordCapture(models, bookingId, capturedCents);
+      metrics.record('Settlements', 1, 'Count', { Outcome: outcome.kind, Captured: capturedCents > 0 ? 'fee-or-price' : 'none' });
+      return { capturedCents };
+    },
+
+    /** card_hold: lets an authorization go before its time (the booking moved beyond the horizon); the workflow places a new one later. */
+    async releaseAuthorization({ bookingId }: BookingRef): Promise<void> {
+      const booking = await loadBooking(bookingId);
+      if (!booking.paymentIntentId) return;
+      const intent = await stripe.paymentIntents.retrieve(booking.paymentIntentId);
+      if (VOIDABLE.has(intent.status)) await stripe.paymentIntents.cancel(intent.id, {}, { idempotencyKey: `booking-${bookingId}-release-${booking.releasedAuthorizations ?? 0}` });
+      await bookings.forgetAuthorization(models, bookingId, intent.id);
     },
 
     /** Step 4: `confirmed`; publishes `reserva.confirmada`. */

@@ -35,7 +35,7 @@ import {
 import type { Reservation } from '../activities/booking';
 import { actionRefusal, type AppointmentAction, type BookingStatus, refundOnCancel, rescheduleRefusal } from '../src/domain/booking';
 import { POLICY_DEFAULTS } from '../src/domain/policy';
-import type { CancelledBy } from '../src/domain/money';
+import { authorizationDueAt, type CancelledBy, type Outcome } from '../src/domain/money';
 import {
   type BookingInput,
   type CancelRequest,
@@ -71,6 +71,7 @@ import {
   REMINDER_BEFORE_MS,
   reminderStep,
   sagaFailure,
+  settleStep,
 } from './saga-common';
 
 export { DEFAULT_COMPENSATION_ATTEMPTS, DEFAULT_HOLD_TTL_MS, REMINDER_BEFORE_MS } from './saga-common';
@@ -98,6 +99,10 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
   /** How the saga ends when it compensates: fixed before the compensations run. */
   let outcome: 'failed' | 'cancelled' = 'failed';
   let retryRequested = false;
+  /** card_hold (since the card-hold patch): the price is authorized, captured or released later. */
+  let cardHold = false;
+  /** card_hold: an authorization is in place. */
+  let authorized = false;
 
   const setStatus = (status: BookingStatus): void => {
     state.status = status;
@@ -179,6 +184,10 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     state.refundedCents = (await compensationStep.refundPayment.executeWithOptions({ summary }, [args])).refundedCents;
   };
 
+  /** card_hold: captures the price or a fee of the authorization, or releases it, as money.settle decides for `outcome`. */
+  const settle = (outcome: Outcome, summary: string) => settleStep.settlePayment.executeWithOptions({ summary }, [{ ...ref, outcome }]);
+  const autoCompleteHours = (booked: Reservation): number => booked.appointment?.autoCompleteHours ?? POLICY_DEFAULTS.autoCompleteHours;
+
   /**
    * The appointment's own updates (check-in, complete, no-show), each allowed in its
    * window (src/domain/booking.ts), and `follow`, which waits from the start for the
@@ -192,6 +201,8 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     const record = async (to: 'checked_in' | 'completed' | 'no_show', auto = false): Promise<void> => {
       const summary = { checked_in: 'Check the client in', completed: auto ? 'Complete the appointment (automatic)' : 'Complete the appointment', no_show: 'Record a no-show' }[to];
       await dbStep.recordAppointment.executeWithOptions({ summary }, [{ ...ref, to, ...(auto ? { auto } : {}) }]);
+      if (cardHold && to === 'completed') await settle({ kind: 'completed' }, 'Capture the price (card hold)');
+      if (cardHold && to === 'no_show') await settle({ kind: 'no_show' }, 'Capture the no-show fee, release the rest (card hold)');
       setStatus(to);
       if (to !== 'checked_in') finished = true;
     };
@@ -268,6 +279,11 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
         times.start = Date.parse(moved.start);
         times.end = Date.parse(moved.end);
         Object.assign(state, { staffId: moved.staffId, start: moved.start, end: moved.end, rescheduledFrom: moved.rescheduledFrom });
+        // card_hold moved beyond the authorization's lifetime: let it go; the loop places a new one in time.
+        if (cardHold && authorized && authorizationDueAt(times.end, autoCompleteHours(booked)) > Date.now()) {
+          await settleStep.releaseAuthorization.executeWithOptions({ summary: 'Release the card hold (moved beyond its lifetime)' }, [ref]);
+          authorized = false;
+        }
         moves += 1;
         const answer = { ...state, compensations: [...state.compensations] };
         answers.set(request.key, { moved: answer });
@@ -302,11 +318,19 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
         .map((offsetHours) => ({ offsetHours, at: times.start - offsetHours * 3_600_000, key: `${times.start}:${offsetHours}` }))
         .filter((r) => r.at > now && !reminded.has(r.key))
         .sort((a, b) => a.at - b.at)[0];
-      const wakeAt = next?.at ?? times.start;
+      // card_hold without an authorization: placed 6 days before the latest capture, and by the start at the latest.
+      const authorizeAt = cardHold && !authorized ? Math.min(authorizationDueAt(times.end, autoCompleteHours(booked)), times.start) : undefined;
+      const wakeAt = Math.min(next?.at ?? times.start, authorizeAt ?? Infinity);
       if (wakeAt > now) await condition(() => cancelled() || moves !== armed, wakeAt - now);
       if (moving !== undefined) await condition(() => moving === undefined); // a move under way decides where the booking is first
       if (cancelled()) return;
       if (moves !== armed) continue;
+      if (authorizeAt !== undefined && authorizeAt <= Date.now()) {
+        // Declined: the booking fails (thrown to the caller, which undoes it).
+        await paymentStep.authorizePayment.executeWithOptions({ summary: `Authorize ${money(booked.priceCents, booked.currency)} (card hold)` }, [ref]);
+        authorized = true;
+        continue;
+      }
       if (next === undefined) return; // the start
       reminded.add(next.key);
       try {
@@ -333,6 +357,7 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     );
     reservation = await dbStep.createReservation.executeWithOptions({ summary: 'Create the reservation (price, end, hold window)' }, [input]);
     times.end = Date.parse(reservation.end);
+    cardHold = reservation.payment === 'card_hold' && patched(PATCHES.cardHold);
     // A cancellation the API accepted before this saga existed waits on the booking document.
     if (reservation.cancelRequestedAt !== undefined) {
       cancellation ??= { at: Date.parse(reservation.cancelRequestedAt), status: 'pending', by: reservation.cancelledBy ?? 'client' };
@@ -350,8 +375,12 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     // Step 3, racing the hold's expiry and a cancellation.
     state.step = 'confirmPayment';
     register('refundPayment', refund(undefined, 'Undo: refund (or void) the payment'));
+    const amount = money(reservation.priceCents, reservation.currency);
     await raceHold(
-      () => paymentStep.confirmPayment.executeWithOptions({ summary: `Charge ${money(reservation!.priceCents, reservation!.currency)}` }, [ref]),
+      async () => {
+        const paid = await paymentStep.confirmPayment.executeWithOptions({ summary: cardHold ? `Authorize ${amount} (card hold)` : `Charge ${amount}` }, [ref]);
+        authorized = paid.authorized === true;
+      },
       holdTtlMs,
       cancelled,
     );
@@ -385,7 +414,16 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
   const appointment = appointmentFlow ? appointmentRecorder(reservation) : undefined;
 
   if (appointmentFlow && patched(PATCHES.reschedule)) {
-    await untilStartMovable(reservation);
+    try {
+      await untilStartMovable(reservation);
+    } catch (err) {
+      // card_hold: the authorization placed by the timer was declined — the booking fails.
+      outcome = 'failed';
+      state.failureReason = reasonOf(err);
+      await compensate();
+      setStatus('failed');
+      throw sagaFailure(err, holdTtlMs);
+    }
   } else {
     // Before the reschedule patch: one durable timer for the reminder 24 h ahead, unless cancelled first.
     const untilReminder = times.start - REMINDER_BEFORE_MS - Date.now();
@@ -416,10 +454,14 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
           windowHours: reservation.cancellationWindowHours,
         })
       : reservation.priceCents;
-  compensations.splice(compensations.findIndex((c) => c.name === 'refundPayment'), 1, {
-    name: 'refundPayment',
-    run: refund(refundable, `Refund ${money(refundable, reservation.currency)} (cancellation window)`),
-  });
+  const noticeMs = times.start - cancellation.at;
+  compensations.splice(
+    compensations.findIndex((c) => c.name === 'refundPayment'),
+    1,
+    cardHold
+      ? { name: 'settlePayment', run: () => settle({ kind: 'cancelled', by: cancellation!.by, noticeMs }, 'Settle the card hold: the late fee or nothing') }
+      : { name: 'refundPayment', run: refund(refundable, `Refund ${money(refundable, reservation.currency)} (cancellation window)`) },
+  );
   outcome = 'cancelled';
   await compensate();
   setStatus('cancelled');

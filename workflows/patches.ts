@@ -23,4 +23,11 @@ export const PATCHES = {
    * their one 24 h reminder and their time.
    */
   reschedule: 'reschedule',
+  /**
+   * 2026-12: card_hold bookings only (the policy was refused before, so no execution
+   * before it holds a card): the authorization placed by a timer 6 days before the latest
+   * capture, released when a move puts it beyond that, and settled (captured, fee, or
+   * released) at completion, no-show and cancellation.
+   */
+  cardHold: 'card-hold',
 } as const;

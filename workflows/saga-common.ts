@@ -57,6 +57,12 @@ export const paymentStep = proxyActivities<BookingActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', nonRetryableErrorTypes: businessFailures },
 });
 
+/** card_hold captures and releases: retried until Stripe answers (an appointment's money is never left undecided). */
+export const settleStep = proxyActivities<BookingActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: businessFailures },
+});
+
 export const compensationSteps = (maximumAttempts: number) =>
   proxyActivities<BookingActivities>({
     startToCloseTimeout: '30 seconds',

@@ -35,6 +35,14 @@ export function takeAtBooking(policy: MoneyPolicy, priceCents: number, currency:
   }
 }
 
+/**
+ * card_hold: Stripe drops an uncaptured authorization after about 7 days, and it must
+ * last until the latest capture (the end plus autoCompleteHours): it is placed at most
+ * 6 days before that moment — at booking when that is already the case.
+ */
+export const AUTHORIZATION_LEAD_MS = 6 * 86_400_000;
+export const authorizationDueAt = (endMs: number, autoCompleteHours: number): number => endMs + autoCompleteHours * 3_600_000 - AUTHORIZATION_LEAD_MS;
+
 export type CancelledBy = 'client' | 'salon' | 'operator';
 
 export type Outcome =

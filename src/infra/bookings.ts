@@ -200,6 +200,24 @@ export async function recordCharge(models: Models, bookingId: string, chargedCen
   await models.Booking.updateOne({ _id: bookingId }, { $set: { chargedCents } });
 }
 
+/** card_hold: what Stripe authorized (nothing charged yet). */
+export async function recordAuthorization(models: Models, bookingId: string, authorizedCents: number): Promise<void> {
+  await models.Booking.updateOne({ _id: bookingId }, { $set: { authorizedCents } });
+}
+
+/** card_hold: what was captured of the authorization (the rest released); 0 and `voided` when all was released. */
+export async function recordCapture(models: Models, bookingId: string, capturedCents: number): Promise<void> {
+  await models.Booking.updateOne({ _id: bookingId }, { $set: capturedCents > 0 ? { chargedCents: capturedCents } : { voided: true } });
+}
+
+/** card_hold: an authorization let go before its time (the booking moved beyond the horizon); a new one follows. */
+export async function forgetAuthorization(models: Models, bookingId: string, intentId: string): Promise<void> {
+  await models.Booking.updateOne(
+    { _id: bookingId, paymentIntentId: intentId },
+    { $unset: { paymentIntentId: 1 }, $set: { authorizedCents: 0 }, $inc: { releasedAuthorizations: 1 } },
+  );
+}
+
 /** What was refunded, once Stripe did it; `voided` when the intent was cancelled before it charged. */
 export async function recordRefund(models: Models, bookingId: string, refundedCents: number, voided = false): Promise<void> {
   await models.Booking.updateOne({ _id: bookingId }, { $set: { refundedCents, ...(voided ? { voided: true } : {}) } });

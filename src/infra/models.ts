@@ -123,6 +123,8 @@ const bookingSchema = new Schema(
     chargedCents: { type: Number },
     authorizedCents: { type: Number },
     voided: { type: Boolean },
+    /** card_hold: authorizations released so far (a reschedule beyond the horizon); the next intent's idempotency key counts them. */
+    releasedAuthorizations: { type: Number },
     cancelledBy: { type: String, enum: ['client', 'salon', 'operator'] },
     /** When the booking became `confirmed` (what a client reading it sees from then on). */
     confirmedAt: { type: Date },

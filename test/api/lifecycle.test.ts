@@ -71,7 +71,6 @@ describe('the salon policy', () => {
     [{ policy: { reminderOffsetsHours: [1, 2, 3, 4] } }, 'policy.reminderOffsetsHours'],
     [{ policy: { payment: 'cash' } }, 'policy.payment'],
     [{ policy: { tip: 10 } }, 'policy'],
-    [{ policy: { payment: 'card_hold' } }, 'policy.payment'],
   ])('when a PATCH sends %j, then 400 naming %s', async (body, field) => {
     const { salonId } = await newSalon(operator);
     const res = await operator.patch(`/v1/salons/${salonId}`, body);
@@ -127,6 +126,59 @@ describe('deposit', () => {
     await client.api.post(`/v1/bookings/${res.body.bookingId}/cancel`);
     const cancelled = await settled(client.api, res.body.bookingId, ['cancelled']);
     expect(cancelled).toMatchObject({ cancelledBy: 'client', payment: { chargedCents: 1200, refundedCents: 0, status: 'charged' } });
+  });
+});
+
+describe('card_hold', () => {
+  /** A confirmed card_hold booking `daysAhead`, its client, and its intent on Stripe. */
+  async function held(policy: Record<string, unknown>, daysAhead = 3) {
+    const salon = await salonWith({ payment: 'card_hold', ...policy });
+    const client = await newClient(anon);
+    const res = await client.api.post('/v1/bookings', { ...salon, start: at(daysAhead), paymentMethod: 'pm_card_visa' });
+    expect(res.status).toBe(202);
+    const booking = await settled(client.api, res.body.bookingId);
+    return { client, bookingId: res.body.bookingId as string, booking };
+  }
+
+  test('when booked within 6 days of its latest capture, then the full price is authorized, nothing charged; cancelled early, the authorization is voided', async () => {
+    const { client, bookingId, booking } = await held({});
+    expect(booking).toMatchObject({ status: 'confirmed', payment: { policy: 'card_hold', priceCents: 4000, authorizedCents: 4000, chargedCents: 0, refundedCents: 0, status: 'authorized' } });
+    const intent = await intentOf(bookingId);
+    expect(intent).toMatchObject({ status: 'requires_capture', capture_method: 'manual', amount: 4000 });
+
+    expect((await client.api.post(`/v1/bookings/${bookingId}/cancel`)).status).toBe(202);
+    const cancelled = await settled(client.api, bookingId, ['cancelled']);
+    expect(cancelled).toMatchObject({ cancelledBy: 'client', payment: { chargedCents: 0, status: 'voided' } });
+    expect((await intentOf(bookingId)).status).toBe('canceled');
+  });
+
+  test('when its client cancels late, then the late-cancellation fee is captured and the rest released', async () => {
+    const { client, bookingId } = await held({ cancellationWindowHours: 720, lateCancelFeePercent: 25 });
+    await client.api.post(`/v1/bookings/${bookingId}/cancel`);
+    const cancelled = await settled(client.api, bookingId, ['cancelled']);
+    expect(cancelled).toMatchObject({ payment: { chargedCents: 1000, refundedCents: 0, status: 'charged' } });
+    const intent = await intentOf(bookingId);
+    expect(intent.status).toBe('succeeded');
+    const charge = intent.latest_charge as { amount: number; amount_refunded: number; captured: boolean };
+    expect(charge.captured).toBe(true);
+    // What stays captured: the fee (localstripe releases the rest as a refund of the remainder).
+    expect(charge.amount - charge.amount_refunded).toBe(1000);
+  });
+
+  test('when the salon cancels late, or the fee is 0, then the authorization is voided', async () => {
+    const salonSide = await held({ cancellationWindowHours: 720, lateCancelFeePercent: 25 });
+    expect((await operator.post(`/v1/bookings/${salonSide.bookingId}/cancel`)).status).toBe(202);
+    expect(await settled(operator, salonSide.bookingId, ['cancelled'])).toMatchObject({ cancelledBy: 'operator', payment: { status: 'voided' } });
+    const noFee = await held({ cancellationWindowHours: 720, lateCancelFeePercent: 0 });
+    await noFee.client.api.post(`/v1/bookings/${noFee.bookingId}/cancel`);
+    expect(await settled(noFee.client.api, noFee.bookingId, ['cancelled'])).toMatchObject({ payment: { chargedCents: 0, status: 'voided' } });
+    expect((await intentOf(noFee.bookingId)).status).toBe('canceled');
+  });
+
+  test('when booked further ahead than the authorization lasts, then nothing is authorized yet (the workflow places it later)', async () => {
+    const { bookingId, booking } = await held({}, 20);
+    expect(booking).toMatchObject({ status: 'confirmed', payment: { policy: 'card_hold', authorizedCents: 0, chargedCents: 0, status: 'none' } });
+    expect((await gateway.models.Booking.findById(bookingId).lean())!.paymentIntentId).toBeUndefined();
   });
 });
 

@@ -49,8 +49,9 @@ test('a committed history is never changed, only added (git history of the folde
   expect(changed).toBe('');
 });
 
-test('each history carries exactly the patch markers of the code it was recorded from (v2-: lifecycle-v2; v3-: and appointment; v4-: and reschedule; others: none)', () => {
+test('each history carries exactly the patch markers of the code it was recorded from (v2-: lifecycle-v2; v3-: and appointment; v4-: and reschedule; v5-card-hold-: and card-hold; others: none)', () => {
   const byPrefix: [string, string[]][] = [
+    ['booking-saga-v5-card-hold-', [PATCHES.lifecycleV2, PATCHES.cardHold, PATCHES.appointment, PATCHES.reschedule]],
     ['booking-saga-v4-', [PATCHES.lifecycleV2, PATCHES.appointment, PATCHES.reschedule]],
     ['booking-saga-v3-', [PATCHES.lifecycleV2, PATCHES.appointment]],
     ['booking-saga-v2-', [PATCHES.lifecycleV2]],

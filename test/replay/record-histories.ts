@@ -98,11 +98,64 @@ const moveRequest = async (saga: SagaEnv, days: number, key = 'move-1'): Promise
   return { start: new Date(now + days * DAY).toISOString(), by: 'client', at: new Date(now).toISOString(), key };
 };
 
+/** Stubs of a card_hold booking, authorized at booking when `authorizedAtBooking` (else by the workflow's timer). */
+const cardHold = (authorizedAtBooking: boolean, overrides: Parameters<typeof stubs>[0] = {}): Harness =>
+  stubs({
+    createReservation: async (i: { start: string }) => {
+      const end = new Date(Date.parse(i.start) + 30 * 60_000).toISOString();
+      return {
+        ...RESERVATION,
+        end,
+        holdEnd: end,
+        payment: 'card_hold',
+        appointment: { checkInGraceMinutes: 15, autoCompleteHours: 24, rescheduleWindowHours: 24, reminderOffsetsHours: [24] },
+      };
+    },
+    confirmPayment: async () => ({ paymentIntentId: authorizedAtBooking ? 'pi_1' : null, authorized: authorizedAtBooking }),
+    ...overrides,
+  });
+
 /**
  * The branches of today's workflow (`v2-…`: since the lifecycle-v2 patch; `v3-…`: since
- * the appointment patch too; `v4-…`: and the reschedule patch).
+ * the appointment patch too; `v4-…`: and the reschedule patch; `v5-card-hold-…`: card_hold
+ * bookings, with the card-hold patch too).
  */
 export const BRANCHES: Record<string, Branch> = {
+  // Ten days ahead: authorized by the timer, completed by itself and captured.
+  'v5-card-hold-authorized-later-completed': { harness: () => cardHold(false), leadMs: 10 * DAY, drive: outcome },
+  // The authorization placed by the timer is declined: the confirmed booking fails.
+  'v5-card-hold-authorization-declined': { harness: () => cardHold(false, { authorizePayment: business(FAILURE_TYPES.PaymentDeclined) }), leadMs: 10 * DAY, drive: outcome },
+  // Authorized at booking, nobody came: the no-show fee.
+  'v5-card-hold-no-show': {
+    harness: () => cardHold(true),
+    leadMs: 2 * HOUR,
+    drive: async (saga, handle) => {
+      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+      await saga.env.sleep(2 * HOUR + 16 * 60_000);
+      await handle.executeUpdate(noShowUpdate);
+      return outcome(saga, handle);
+    },
+  },
+  // Cancelled late by its client: the late fee.
+  'v5-card-hold-cancelled-late': {
+    harness: () => cardHold(true),
+    leadMs: 2 * HOUR,
+    drive: async (saga, handle) => {
+      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+      await handle.executeUpdate(cancelUpdate, { args: [{ by: 'client', at: new Date(await saga.env.currentTimeMs()).toISOString() }] });
+      return outcome(saga, handle);
+    },
+  },
+  // Moved beyond the authorization's lifetime: released, placed again later, completed by itself.
+  'v5-card-hold-moved-far': {
+    harness: () => cardHold(true),
+    leadMs: 3 * DAY,
+    drive: async (saga, handle) => {
+      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+      await handle.executeUpdate(rescheduleUpdate, { args: [await moveRequest(saga, 13)] });
+      return outcome(saga, handle);
+    },
+  },
   // Confirmed three days ahead with reminders 48 h and 2 h ahead; completed by itself.
   'v4-reminders-per-offsets': { harness: () => withReminders(), leadMs: 3 * DAY, drive: outcome },
   // Moved two days later once confirmed: the reminders re-armed for the new start; completed by itself.

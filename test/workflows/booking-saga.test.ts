@@ -583,3 +583,101 @@ describe('reminders and reschedules, before the start', () => {
     });
   });
 });
+
+describe('card_hold', () => {
+  const HOUR = 3_600_000;
+  /** Stubs of a card_hold booking; confirmPayment authorizes at booking when the latest capture is within 6 days, as the activity does. */
+  function cardHold(overrides: Parameters<typeof stubs>[0] = {}) {
+    const log: { name: string; at: number; args: unknown }[] = [];
+    const logged = (name: string, result: unknown) => async (args: unknown) => {
+      log.push({ name, at: await env.currentTimeMs(), args });
+      return result;
+    };
+    let endMs = 0;
+    const h = stubs({
+      createReservation: async (i: { start: string }) => {
+        endMs = Date.parse(i.start) + 30 * 60_000;
+        const end = new Date(endMs).toISOString();
+        return {
+          ...RESERVATION,
+          end,
+          holdEnd: end,
+          payment: 'card_hold',
+          appointment: { checkInGraceMinutes: 15, autoCompleteHours: 24, rescheduleWindowHours: 24, reminderOffsetsHours: [] },
+        };
+      },
+      confirmPayment: async () => ({ paymentIntentId: null, authorized: endMs + 24 * HOUR - 6 * DAY <= (await env.currentTimeMs()) }),
+      authorizePayment: logged('authorizePayment', { paymentIntentId: 'pi_1' }),
+      settlePayment: logged('settlePayment', { capturedCents: 0 }),
+      releaseAuthorization: logged('releaseAuthorization', undefined),
+      ...overrides,
+    });
+    return { h, log };
+  }
+  const untilConfirmed = (handle: Awaited<ReturnType<SagaEnv['start']>>) =>
+    eventually(async () => ((await handle.query(statusQuery)).status === 'confirmed' ? true : undefined), { what: 'confirmation' });
+
+  test('ten days ahead: no authorization at booking; the timer places it 6 days before the latest capture; completing by itself captures the price', async () => {
+    const { h, log } = cardHold();
+    const args = await input({ leadMs: 10 * DAY });
+    const status = await withWorker(h, async (tq) => (await start(tq, args)).result());
+    const latestCapture = Date.parse(args.start) + 30 * 60_000 + 24 * HOUR;
+    const authorize = log.find((l) => l.name === 'authorizePayment')!;
+    expect(Math.abs(latestCapture - 6 * DAY - authorize.at)).toBeLessThan(60_000);
+    expect(log.filter((l) => l.name === 'settlePayment').map((l) => l.args)).toEqual([expect.objectContaining({ outcome: { kind: 'completed' } })]);
+    expect(status).toMatchObject({ status: 'completed' });
+  });
+
+  test('when the authorization placed later is declined, then the confirmed booking fails (payment_declined) and its slot is released', async () => {
+    const { h } = cardHold({ authorizePayment: business(FAILURE_TYPES.PaymentDeclined) });
+    const err = await withWorker(h, async (tq) => (await start(tq, await input({ leadMs: 10 * DAY }))).result().catch((e: unknown) => e));
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(h.calls).toEqual(expect.arrayContaining(['confirmBooking', 'authorizePayment', 'releaseHold', 'markBookingFailed']));
+    expect(h.calls.indexOf('authorizePayment')).toBeLessThan(h.calls.indexOf('markBookingFailed'));
+  });
+
+  test('authorized at booking (3 days ahead): a no-show settles as a no-show', async () => {
+    const { h, log } = cardHold();
+    const status = await withWorker(h, async (tq) => {
+      const handle = await start(tq, await input({ leadMs: 3 * DAY }));
+      await untilConfirmed(handle);
+      await env.sleep(3 * DAY + 16 * 60_000);
+      return handle.executeUpdate(noShowUpdate);
+    });
+    expect(status.status).toBe('no_show');
+    expect(log.map((l) => l.name)).toEqual(['settlePayment']); // no later authorization: one was placed at booking
+    expect(log[0]!.args).toMatchObject({ outcome: { kind: 'no_show' } });
+  });
+
+  test('a late cancellation by the client settles with its notice; by the salon, as the salon’s', async () => {
+    for (const by of ['client', 'salon'] as const) {
+      const { h, log } = cardHold();
+      await withWorker(h, async (tq) => {
+        const handle = await start(tq, await input({ leadMs: 2 * HOUR }));
+        await untilConfirmed(handle);
+        await handle.executeUpdate(cancelUpdate, { args: [{ by, at: new Date(await env.currentTimeMs()).toISOString() }] });
+        return handle.result();
+      });
+      const settled = log.find((l) => l.name === 'settlePayment')!.args as { outcome: { kind: string; by: string; noticeMs: number } };
+      expect(settled.outcome).toMatchObject({ kind: 'cancelled', by });
+      expect(settled.outcome.noticeMs).toBeGreaterThan(HOUR);
+      expect(settled.outcome.noticeMs).toBeLessThanOrEqual(2 * HOUR);
+      expect(h.calls).not.toContain('refundPayment');
+    }
+  });
+
+  test('moved beyond the authorization’s lifetime, then the authorization is released and placed again 6 days before the new latest capture', async () => {
+    const { h, log } = cardHold();
+    const args = await input({ leadMs: 3 * DAY });
+    const newStart = new Date(Date.parse(args.start) + 10 * DAY).toISOString();
+    await withWorker(h, async (tq) => {
+      const handle = await start(tq, args);
+      await untilConfirmed(handle);
+      await handle.executeUpdate(rescheduleUpdate, { args: [{ start: newStart, by: 'client', at: new Date(await env.currentTimeMs()).toISOString(), key: 'far' }] });
+      return handle.result();
+    });
+    expect(log.map((l) => l.name)).toEqual(['releaseAuthorization', 'authorizePayment', 'settlePayment']);
+    const latestCapture = Date.parse(newStart) + 30 * 60_000 + 24 * HOUR;
+    expect(Math.abs(latestCapture - 6 * DAY - log[1]!.at)).toBeLessThan(60_000);
+  });
+});

@@ -174,9 +174,6 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
     }
     const policy = salonPolicy(context.salon);
     checkStart(start, now, policy);
-    if (policy.payment === 'card_hold') {
-      throw new AppError('conflict', 'this salon takes card holds, which this version does not offer yet; the salon can switch its policy to prepay or deposit');
-    }
     if (body.staffId) await checkStaff(body.salonId, body.serviceId, body.staffId);
     const priority = classifyPriority({ kind: 'booking', start, requestedAt: now, promotionActive: context.promotions.length > 0 });
 

@@ -105,15 +105,6 @@ export function catalogueRoutes(app: Express, deps: CatalogueDeps): void {
     }
   };
 
-  /** card_hold is in the contract; this version cannot capture later yet, so it refuses it rather than charge otherwise. */
-  const refuseUnavailablePolicy = (policy: Partial<SalonPolicy>): void => {
-    if (policy.payment === 'card_hold') {
-      throw new AppError('validation', 'policy.payment card_hold is not available yet; use prepay or deposit', {
-        errors: [{ field: 'policy.payment', message: 'card_hold is not available yet; use prepay or deposit' }],
-      });
-    }
-  };
-
   const changed = async (req: Request, update: SalonUpdate) => {
     cache.invalidate(salonTags(update.salonId)); // this instance at once; the others through Kafka
     try {
@@ -137,7 +128,6 @@ export function catalogueRoutes(app: Express, deps: CatalogueDeps): void {
   app.post('/v1/salons', requireRole('operator'), async (req, res) => {
     const body = parse(SalonBody, req.body);
     const policy = policyFieldsOf(body);
-    refuseUnavailablePolicy(policy);
     const salon = await models.Salon.create({
       ...body,
       cityKey: body.city.toLowerCase(),
@@ -158,7 +148,6 @@ export function catalogueRoutes(app: Express, deps: CatalogueDeps): void {
     requireSalonManager(req, salonId);
     const patch = parse(SalonPatch, req.body);
     const policy = policyFieldsOf(patch);
-    refuseUnavailablePolicy(policy);
     const fields: Omit<typeof patch, 'policy' | 'cancellationWindowHours'> & Partial<typeof patch> = { ...patch };
     delete fields.policy;
     delete fields.cancellationWindowHours;
