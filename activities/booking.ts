@@ -49,6 +49,17 @@ export interface BookingRef {
   bookingId: string;
 }
 
+/**
+ * What step 3 did: the intent (null when nothing was taken: a free booking, or a
+ * card_hold authorization left for later), whether the card_hold price is authorized,
+ * and whether Stripe waits for the customer's authentication (3-D Secure).
+ */
+export interface Paid {
+  paymentIntentId: string | null;
+  authorized?: boolean;
+  requiresAction?: true;
+}
+
 /** A booking's time after a reschedule. */
 export interface Moved {
   start: string;
@@ -167,7 +178,13 @@ export function createBookingActivities(deps: BookingDeps) {
    * Heartbeats flow while each Stripe call is in flight (one may take 30 s with its
    * retries), so a second attempt only ever starts when this one's worker is gone.
    */
-  const takePayment = async (booking: bookings.StoredBooking, amountCents: number, capture: 'automatic' | 'manual'): Promise<string> => {
+  const takePayment = async (
+    booking: bookings.StoredBooking,
+    amountCents: number,
+    capture: 'automatic' | 'manual',
+    /** The customer is there to authenticate (3-D Secure): an intent that asks for it is answered, not refused. */
+    allowAction = false,
+  ): Promise<{ intentId: string; requiresAction: boolean }> => {
     const ctx = Context.current();
     const bookingId = booking._id;
     const stripeCall = <T>(call: () => Promise<T>): Promise<T> => {
@@ -202,6 +219,10 @@ export function createBookingActivities(deps: BookingDeps) {
     if (intent.status === 'requires_confirmation') {
       intent = await stripeCall(() => stripe.paymentIntents.confirm(storedId, {}, { idempotencyKey: `booking-${bookingId}-confirm${generation}` }));
     }
+    if (intent.status === 'requires_action' && allowAction && intent.client_secret) {
+      await bookings.recordActionRequired(models, bookingId, intent.client_secret);
+      return { intentId: storedId, requiresAction: true };
+    }
     const done = capture === 'manual' ? intent.status === 'requires_capture' : intent.status === 'succeeded';
     if (!done) {
       throw ApplicationFailure.create({
@@ -212,7 +233,7 @@ export function createBookingActivities(deps: BookingDeps) {
     }
     if (capture === 'manual') await bookings.recordAuthorization(models, bookingId, intent.amount_capturable ?? intent.amount);
     else await bookings.recordCharge(models, bookingId, intent.amount_received ?? intent.amount);
-    return storedId;
+    return { intentId: storedId, requiresAction: false };
   };
 
   return {
@@ -306,23 +327,31 @@ export function createBookingActivities(deps: BookingDeps) {
      * so a retried activity reuses it; idempotency keys derived from the booking id
      * protect the calls on real Stripe too.
      */
-    async confirmPayment({ bookingId }: BookingRef): Promise<{ paymentIntentId: string | null; authorized?: boolean }> {
+    async confirmPayment({ bookingId, allowAction }: BookingRef & { allowAction?: boolean }): Promise<Paid> {
       const booking = await loadBooking(bookingId);
       const { chargeCents, authorizeCents } = bookings.takeOf(booking);
+      const paid = (taken: { intentId: string; requiresAction: boolean }, authorized?: boolean): Paid => ({
+        paymentIntentId: taken.intentId,
+        ...(taken.requiresAction ? { requiresAction: true } : authorized !== undefined ? { authorized } : {}),
+      });
       if (authorizeCents > 0) {
         const policy = bookings.bookingPolicy(booking);
         if (authorizationDueAt(booking.end.getTime(), policy.autoCompleteHours) > now().getTime()) return { paymentIntentId: null, authorized: false };
-        return { paymentIntentId: await takePayment(booking, authorizeCents, 'manual'), authorized: true };
+        return paid(await takePayment(booking, authorizeCents, 'manual', allowAction), true);
       }
       // A free booking never asks Stripe.
       if (chargeCents === 0) return { paymentIntentId: null };
-      return { paymentIntentId: await takePayment(booking, chargeCents, 'automatic') };
+      return paid(await takePayment(booking, chargeCents, 'automatic', allowAction));
     },
 
-    /** card_hold, from the workflow's timer 6 days before the latest capture: authorizes the price. A refusal fails the booking. */
+    /**
+     * card_hold, from the workflow's timer 6 days before the latest capture: authorizes
+     * the price. A refusal fails the booking — also a card that asks for authentication
+     * then, with no customer there to give it.
+     */
     async authorizePayment({ bookingId }: BookingRef): Promise<{ paymentIntentId: string }> {
       const booking = await loadBooking(bookingId);
-      return { paymentIntentId: await takePayment(booking, bookings.takeOf(booking).authorizeCents, 'manual') };
+      return { paymentIntentId: (await takePayment(booking, bookings.takeOf(booking).authorizeCents, 'manual')).intentId };
     },
 
     /**

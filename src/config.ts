@@ -79,6 +79,10 @@ const envSchema = z.object({
 
   STRIPE_API_URL: url.optional().default('http://127.0.0.1:8420'),
   STRIPE_SECRET_KEY: z.string().min(1).default('sk_test_instudio_local'),
+  /** Verifies Stripe-Signature on POST /v1/webhooks/stripe (Stripe's endpoint secret; locally, what the gateway registers with localstripe). */
+  STRIPE_WEBHOOK_SECRET: z.string().min(16, 'use the endpoint secret Stripe shows (whsec_…)').default('whsec_instudio_local_webhooks'),
+  /** Where Stripe reaches this gateway's webhook (unset: http://127.0.0.1:<port>/v1/webhooks/stripe); registered with localstripe when STRIPE_API_URL is http. */
+  STRIPE_WEBHOOK_URL: url.optional(),
 
   JWT_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default('instudio'),
@@ -129,7 +133,7 @@ export interface Config {
   kafka: { brokers: string[]; controllerPort: number; clientId: string; topicPartitions: number; replicationFactor: number };
   aws: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   mongo: { uri: string };
-  stripe: { apiUrl: string; secretKey: string };
+  stripe: { apiUrl: string; secretKey: string; webhookSecret: string; webhookUrl: string | undefined };
   /** `secret` is undefined when unset: development generates one, production refuses to start. */
   jwt: { secret: string | undefined; issuer: string; audience: string; ttlSeconds: number };
   operator: { email: string; password: string } | undefined;
@@ -220,7 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       credentials: { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY },
     },
     mongo: { uri: e.MONGODB_URI },
-    stripe: { apiUrl: e.STRIPE_API_URL, secretKey: e.STRIPE_SECRET_KEY },
+    stripe: { apiUrl: e.STRIPE_API_URL, secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, webhookUrl: e.STRIPE_WEBHOOK_URL },
     jwt: { secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, ttlSeconds: e.JWT_TTL_SECONDS },
     operator:
       e.INSTUDIO_OPERATOR_EMAIL && e.INSTUDIO_OPERATOR_PASSWORD

@@ -45,6 +45,7 @@ import {
   checkInUpdate,
   completeUpdate,
   noShowUpdate,
+  paymentEventSignal,
   type RescheduleRequest,
   rescheduleSignal,
   rescheduleUpdate,
@@ -126,6 +127,11 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
   setHandler(statusQuery, () => state);
   setHandler(retryCompensationSignal, () => {
     retryRequested = true;
+  });
+  /** Stripe's webhooks about the intent, counted: each one is a reason to read it again. */
+  let paymentEvents = 0;
+  setHandler(paymentEventSignal, () => {
+    paymentEvents += 1;
   });
   setHandler(cancelSignal, (request?: CancelRequest) => {
     if (refusal() === undefined) acceptCancel(request);
@@ -378,7 +384,17 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     const amount = money(reservation.priceCents, reservation.currency);
     await raceHold(
       async () => {
-        const paid = await paymentStep.confirmPayment.executeWithOptions({ summary: cardHold ? `Authorize ${amount} (card hold)` : `Charge ${amount}` }, [ref]);
+        let paid = await paymentStep.confirmPayment.executeWithOptions({ summary: cardHold ? `Authorize ${amount} (card hold)` : `Charge ${amount}` }, [
+          { ...ref, allowAction: true },
+        ]);
+        // 3-D Secure: the customer authenticates with Stripe, whose webhook signals here; within the hold's TTL.
+        while (paid.requiresAction) {
+          state.paymentRequiresAction = true;
+          const seen = paymentEvents;
+          await condition(() => paymentEvents > seen);
+          paid = await paymentStep.confirmPayment.executeWithOptions({ summary: 'Read the payment after the customer’s authentication' }, [{ ...ref, allowAction: true }]);
+        }
+        state.paymentRequiresAction = undefined;
         authorized = paid.authorized === true;
       },
       holdTtlMs,

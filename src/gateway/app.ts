@@ -28,6 +28,7 @@ import { redactingSerializers } from '../shared/logger';
 import { adminRoutes } from './routes/admins';
 import { authRoutes } from './routes/auth';
 import { bookingRoutes } from './routes/bookings';
+import { stripeWebhookRoutes } from './routes/stripe-webhooks';
 import { importRoutes } from './routes/imports';
 import { opsRoutes } from './routes/ops';
 import { statsRoutes } from './routes/stats';
@@ -52,6 +53,8 @@ export interface GatewayDeps {
   enqueue: Enqueue;
   admission: AdmissionControl;
   booking: { holdTtlMs: number; compensationAttempts: number };
+  /** STRIPE_WEBHOOK_SECRET: verifies the Stripe-Signature of Stripe's webhooks. */
+  stripeWebhookSecret: string;
   now?: () => Date;
 }
 
@@ -97,6 +100,15 @@ export function createApp(deps: GatewayDeps): Express {
       throw new AppError('unsupported-media-type', 'send the body as JSON with Content-Type: application/json');
     }
     next();
+  });
+  // Stripe's webhooks: signed raw bytes, so before the JSON parser (and not behind a client's rate limit).
+  stripeWebhookRoutes(app, {
+    models: deps.models,
+    temporal: deps.temporal,
+    events: deps.events,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    webhookSecret: deps.stripeWebhookSecret,
   });
   app.use(express.json({ limit: '32kb', strict: true }));
   app.use(authenticate(deps.tokens, deps.privileges));

@@ -128,6 +128,14 @@ export const ROUTES: readonly Doc[] = [
   ),
   {
     method: 'post',
+    path: '/v1/webhooks/stripe',
+    summary: 'Stripe’s webhooks: Stripe-Signature verified with STRIPE_WEBHOOK_SECRET (5 minutes’ tolerance); each event id handled once on any instance; intents of no booking are acknowledged and ignored',
+    headers: z.object({ 'Stripe-Signature': z.string().optional().openapi({ param: { name: 'Stripe-Signature', in: 'header' } }) }),
+    ok: { 200: json(z.object({ received: z.boolean(), duplicate: z.boolean().optional(), ignored: z.boolean().optional() }), 'received') },
+    errors: [400, 413, 415, 429, 503],
+  },
+  {
+    method: 'post',
     path: '/v1/imports',
     summary: 'Bulk-import salons and services (operator): low priority, shed with 503 while the API is overloaded',
     auth: true,

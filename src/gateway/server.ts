@@ -14,6 +14,7 @@ import { createProcessKafka } from '../infra/kafka';
 import { createProcessMetrics, type Metrics } from '../infra/metrics';
 import { type Models, openModels } from '../infra/models';
 import { createSqsClient } from '../infra/sqs';
+import { registerLocalWebhook } from '../infra/stripe';
 import { createTemporalClient } from '../infra/temporal';
 import { createApp } from './app';
 import { type AdmissionControl, createAdmissionControl } from './admission';
@@ -22,6 +23,7 @@ import { createResponseCache, type ResponseCache } from './cache';
 import { startCacheInvalidator } from './cache-invalidation';
 import { ensureOperator } from './operator';
 import { createPrivileges } from './privileges';
+import { STRIPE_WEBHOOK_EVENTS, STRIPE_WEBHOOK_PATH } from './routes/stripe-webhooks';
 
 export interface Gateway {
   url: string;
@@ -80,6 +82,7 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
     enqueue: createIntakeSender(sqs, queues),
     admission,
     booking: cfg.booking,
+    stripeWebhookSecret: cfg.stripe.webhookSecret,
     readiness: {
       // Kafka is not here: bookings do not need it (events wait in the outbox), and the
       // cache empties itself while its invalidation consumer is out of its group.
@@ -104,6 +107,18 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
   const port = (server.address() as AddressInfo).port;
   logger.info({ port }, 'gateway listening');
 
+  // Locally, each gateway asks localstripe for Stripe's webhooks itself (several may run,
+  // each on its own port; every event is handled once, whichever gets it first), and asks
+  // again now and then: localstripe forgets them when it restarts.
+  const webhook = { id: `instudio-gateway-${port}`, url: cfg.stripe.webhookUrl ?? `http://127.0.0.1:${port}${STRIPE_WEBHOOK_PATH}` };
+  const registerWebhook = () =>
+    registerLocalWebhook(cfg, { ...webhook, events: STRIPE_WEBHOOK_EVENTS }).catch((err: unknown) =>
+      logger.warn({ err }, 'could not register the Stripe webhook with localstripe; will try again'),
+    );
+  if (await registerWebhook()) logger.info({ url: webhook.url }, 'Stripe webhooks registered with localstripe');
+  const webhookTimer = setInterval(() => void registerWebhook(), 60_000);
+  webhookTimer.unref();
+
   return {
     url: `http://127.0.0.1:${port}`,
     app,
@@ -116,6 +131,8 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
     async stop() {
       draining = true; // readiness fails first, so a load balancer stops sending
       admission.stop();
+      clearInterval(webhookTimer);
+      await registerLocalWebhook(cfg, { ...webhook, events: [] }).catch(() => undefined);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

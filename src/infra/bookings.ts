@@ -195,14 +195,36 @@ export async function confirmIfHeld(models: Models, bookingId: string, at: Date)
   return models.Booking.findById(bookingId).lean<StoredBooking>();
 }
 
-/** What Stripe charged for the booking. */
+/** What Stripe charged for the booking (no authentication pending any more). */
 export async function recordCharge(models: Models, bookingId: string, chargedCents: number): Promise<void> {
-  await models.Booking.updateOne({ _id: bookingId }, { $set: { chargedCents } });
+  await models.Booking.updateOne({ _id: bookingId }, { $set: { chargedCents }, $unset: { clientSecret: 1 } });
+}
+
+/** Stripe waits for the customer's authentication (3-D Secure): `payment.status: requires_action`, the client secret for its client. */
+export async function recordActionRequired(models: Models, bookingId: string, clientSecret: string): Promise<void> {
+  await models.Booking.updateOne({ _id: bookingId }, { $set: { clientSecret } });
+}
+
+/** The booking of a PaymentIntent, if it is one of ours: by the booking id its metadata names, else by the intent id. */
+export async function bookingOfIntent(models: Models, intentId: string, bookingId?: unknown): Promise<StoredBooking | null> {
+  const booking =
+    typeof bookingId === 'string' ? await findBooking(models, bookingId) : await models.Booking.findOne({ paymentIntentId: intentId }).lean<StoredBooking>();
+  return booking?.paymentIntentId === intentId ? booking : null;
+}
+
+/** Stripe says the charge was refunded (by us, or in its dashboard): what it has refunded in all. */
+export async function recordStripeRefund(models: Models, bookingId: string, refundedCents: number): Promise<void> {
+  await models.Booking.updateOne({ _id: bookingId, $or: [{ refundedCents: { $exists: false } }, { refundedCents: { $lt: refundedCents } }] }, { $set: { refundedCents } });
+}
+
+/** Stripe says the customer disputed the charge. */
+export async function recordDispute(models: Models, bookingId: string, at: Date): Promise<void> {
+  await models.Booking.updateOne({ _id: bookingId, disputedAt: { $exists: false } }, { $set: { disputedAt: at } });
 }
 
 /** card_hold: what Stripe authorized (nothing charged yet). */
 export async function recordAuthorization(models: Models, bookingId: string, authorizedCents: number): Promise<void> {
-  await models.Booking.updateOne({ _id: bookingId }, { $set: { authorizedCents } });
+  await models.Booking.updateOne({ _id: bookingId }, { $set: { authorizedCents }, $unset: { clientSecret: 1 } });
 }
 
 /** card_hold: what was captured of the authorization (the rest released); 0 and `voided` when all was released. */
@@ -220,7 +242,7 @@ export async function forgetAuthorization(models: Models, bookingId: string, int
 
 /** What was refunded, once Stripe did it; `voided` when the intent was cancelled before it charged. */
 export async function recordRefund(models: Models, bookingId: string, refundedCents: number, voided = false): Promise<void> {
-  await models.Booking.updateOne({ _id: bookingId }, { $set: { refundedCents, ...(voided ? { voided: true } : {}) } });
+  await models.Booking.updateOne({ _id: bookingId }, { $set: { refundedCents, ...(voided ? { voided: true } : {}) }, $unset: { clientSecret: 1 } });
 }
 
 /** The appointment recorded: `confirmed` → `checked_in`; `confirmed`/`checked_in` → `completed`; `confirmed` → `no_show`. */

@@ -123,6 +123,10 @@ const bookingSchema = new Schema(
     chargedCents: { type: Number },
     authorizedCents: { type: Number },
     voided: { type: Boolean },
+    /** While Stripe waits for the customer's authentication (3-D Secure): the intent's client secret, for its client only. */
+    clientSecret: { type: String },
+    /** Set by Stripe's charge.dispute.created webhook. */
+    disputedAt: { type: Date },
     /** card_hold: authorizations released so far (a reschedule beyond the horizon); the next intent's idempotency key counts them. */
     releasedAuthorizations: { type: Number },
     cancelledBy: { type: String, enum: ['client', 'salon', 'operator'] },
@@ -165,6 +169,15 @@ slotLockSchema.index({ createdAt: 1 });
  * relays them once the broker is back; `_id` is the event id, so re-publishing the same
  * event while it waits here stores it once.
  */
+/** Stripe webhook events handled, by event id: each is handled once, on whichever gateway instance gets it first. */
+const stripeEventSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    type: { type: String, required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+
 const outboxSchema = new Schema({
   _id: { type: String, required: true },
   topic: { type: String, required: true },
@@ -234,6 +247,7 @@ export type OutboxDoc = InferSchemaType<typeof outboxSchema>;
 export type BookingFactDoc = InferSchemaType<typeof bookingFactSchema>;
 export type RateLimitDoc = InferSchemaType<typeof rateLimitSchema>;
 export type IntakeRetryDoc = InferSchemaType<typeof intakeRetrySchema>;
+export type StripeEventDoc = InferSchemaType<typeof stripeEventSchema>;
 
 export interface Models {
   User: Model<InferSchemaType<typeof userSchema>>;
@@ -247,6 +261,7 @@ export interface Models {
   BookingFact: Model<BookingFactDoc>;
   RateLimit: Model<RateLimitDoc>;
   IntakeRetry: Model<IntakeRetryDoc>;
+  StripeEvent: Model<StripeEventDoc>;
 }
 
 /** Binds the models to a connection. */
@@ -263,6 +278,7 @@ export function createModels(conn: Connection): Models {
     BookingFact: conn.model('BookingFact', bookingFactSchema, 'booking_facts'),
     RateLimit: conn.model('RateLimit', rateLimitSchema, 'rate_limits'),
     IntakeRetry: conn.model('IntakeRetry', intakeRetrySchema, 'intake_retries'),
+    StripeEvent: conn.model('StripeEvent', stripeEventSchema, 'stripe_events'),
   };
 }
 

@@ -24,3 +24,21 @@ export function createStripe(cfg: Config): Stripe {
 export function isPaymentRefused(err: unknown): boolean {
   return err instanceof Stripe.errors.StripeCardError || err instanceof Stripe.errors.StripeInvalidRequestError;
 }
+
+/**
+ * The local stack's stand-in for Stripe's dashboard: tells localstripe to POST signed
+ * events to `url` (its `POST /_config/webhooks/{id}`). Registering the same id again
+ * replaces it; `events: []` stops it (localstripe cannot delete one). Only for an http
+ * STRIPE_API_URL — Stripe itself is told in its dashboard.
+ */
+export async function registerLocalWebhook(cfg: Config, registration: { id: string; url: string; events: string[] }): Promise<boolean> {
+  if (!cfg.stripe.apiUrl.startsWith('http:')) return false;
+  const res = await fetch(new URL(`/_config/webhooks/${encodeURIComponent(registration.id)}`, cfg.stripe.apiUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${cfg.stripe.secretKey}` },
+    body: JSON.stringify({ url: registration.url, secret: cfg.stripe.webhookSecret, events: registration.events }),
+    signal: AbortSignal.timeout(5000),
+  });
+  if (!res.ok) throw new Error(`localstripe refused the webhook registration: ${res.status} ${await res.text()}`);
+  return true;
+}

@@ -61,6 +61,8 @@ export interface SagaStatus {
   /** While it waits for an operator: the compensations that exhausted their retries. */
   failedCompensations?: string[];
   refundedCents?: number;
+  /** Stripe waits for the customer's authentication (3-D Secure). */
+  paymentRequiresAction?: boolean;
   /** The start and end now, once the booking has been moved (ISO 8601 instants). */
   start?: string;
   end?: string;
@@ -98,6 +100,14 @@ export const cancelUpdate = defineUpdate<CancelResult, [CancelRequest]>('cancel'
 /** Cancel, fire-and-forget (operators' CLI: `temporal workflow signal --name cancelBooking`). */
 export const cancelSignal = defineSignal<[CancelRequest?]>('cancelBooking');
 export const retryCompensationSignal = defineSignal('retryCompensation');
+
+/** Stripe told us something happened to the booking's PaymentIntent (the gateway's webhook): the saga reads the intent again. */
+export interface PaymentEvent {
+  /** Stripe's event id and type, for the history. */
+  id: string;
+  type: string;
+}
+export const paymentEventSignal = defineSignal<[PaymentEvent]>('paymentEvent');
 
 /** The salon records the appointment (the gateway's check-in, complete and no-show routes). */
 export const checkInUpdate = defineUpdate<SagaStatus>('checkIn');

@@ -9,6 +9,10 @@ export const TOPICS = {
   bookingCompleted: 'reserva.completada',
   bookingNoShow: 'reserva.no_presentada',
   bookingRescheduled: 'reserva.reprogramada',
+  /** Stripe's charge.refunded, for any refund of a booking's charge (ours, or one made in Stripe's dashboard). */
+  bookingRefunded: 'reserva.reembolsada',
+  /** Stripe's charge.dispute.created: the client disputed the booking's charge. */
+  bookingDisputed: 'reserva.disputada',
   userRegistered: 'user.registered',
   salonUpdates: 'salones.actualizaciones',
 } as const;

@@ -10,11 +10,35 @@ store of a few MB several times -- at a few thousand payments that capped locals
 writes it atomically, at most every LOCALSTRIPE_FLUSH_MS (on the server's own event loop,
 so never mid-change), and once more when the server stops.
 
+It also speaks two more of Stripe's test-mode habits, so the same payment method ids and
+webhooks work locally and on Stripe: `pm_card_authenticationRequired` is a card that needs
+3-D Secure (localstripe knows only three special ids; this maps it to 4000002760003184,
+which localstripe treats as needing authentication), and a refused authentication sends
+`payment_intent.payment_failed`, an authorized manual-capture intent
+`payment_intent.amount_capturable_updated` (localstripe sends neither).
+
 Usage: LOCALSTRIPE_STORE=<file> python3 localstripe_launcher.py --port 8420
 """
 import asyncio, os, pickle, sys
 from localstripe import resources
-from localstripe.server import app, start
+canonical = resources.PaymentMethod._try_get_canonical_test_article.__func__
+def test_article(cls, id):
+    if id == 'pm_card_authenticationRequired':
+        return resources.PaymentMethod(type='card', card=dict(number='4000002760003184', exp_month='12', exp_year='2030', cvc='123'))
+    return canonical(cls, id)
+resources.PaymentMethod._try_get_canonical_test_article = classmethod(test_article)
+authenticate = resources.PaymentIntent._api_authenticate.__func__
+def authenticate_and_tell(cls, id, client_secret=None, success=False, **kwargs):
+    obj = authenticate(cls, id, client_secret=client_secret, success=success, **kwargs)
+    if obj.status == 'requires_payment_method':
+        resources.schedule_webhook(resources.Event('payment_intent.payment_failed', obj))
+    elif obj.status == 'requires_capture':
+        resources.schedule_webhook(resources.Event('payment_intent.amount_capturable_updated', obj))
+    return obj
+resources.PaymentIntent._api_authenticate = classmethod(authenticate_and_tell)
+# The server binds its routes from extra_apis when it is imported: point that route at the new one.
+resources.extra_apis[:] = [(m, u, resources.PaymentIntent._api_authenticate if u.endswith('/_authenticate') and 'payment_intents' in u else f) for m, u, f in resources.extra_apis]
+from localstripe.server import app, start  # noqa: E402 (after the patches above)
 path = os.environ['LOCALSTRIPE_STORE']
 interval = int(os.environ.get('LOCALSTRIPE_FLUSH_MS', '250')) / 1000
 dirty = False

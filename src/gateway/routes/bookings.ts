@@ -66,12 +66,14 @@ export interface BookingRoutesDeps {
   now: () => Date;
 }
 
-/** A booking as the API shows it (the contract's Booking). */
-export function toView(b: StoredBooking) {
+/** A booking as the API shows it (the contract's Booking); `forItsClient` adds what only its client sees (the 3-D Secure client secret). */
+export function toView(b: StoredBooking, forItsClient = false) {
   const policy = bookingPolicy(b);
   const refundedCents = b.refundedCents ?? 0;
   const chargedCents = b.chargedCents ?? 0;
   const authorizedCents = b.authorizedCents ?? 0;
+  // Stripe waits for the customer's authentication while the slot is held for them.
+  const requiresAction = Boolean(b.clientSecret) && (b.status === 'pending' || b.status === 'held');
   return {
     id: b._id,
     status: b.status,
@@ -90,7 +92,8 @@ export function toView(b: StoredBooking) {
       chargedCents,
       authorizedCents,
       refundedCents,
-      status: paymentStatus({ chargedCents, authorizedCents, refundedCents, voided: b.voided === true }),
+      status: paymentStatus({ chargedCents, authorizedCents, refundedCents, voided: b.voided === true, requiresAction }),
+      ...(requiresAction && forItsClient ? { clientSecret: b.clientSecret! } : {}),
     },
     rescheduledFrom: (b.rescheduledFrom ?? []).map((d) => new Date(d).toISOString()),
     ...(b.status === 'cancelled' && b.cancelledBy ? { cancelledBy: b.cancelledBy } : {}),
@@ -138,7 +141,7 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
     if (!doc) throw notFound('booking', bookingId);
     const allowed = who.role === 'client' ? doc.customerId === who.userId : canManageSalon(who, doc.salonId);
     if (!allowed) throw new AppError('forbidden', 'this booking belongs to another client or salon');
-    return { view: toView(doc), doc };
+    return { view: toView(doc, who.role === 'client' && doc.customerId === who.userId), doc };
   };
 
   /** A staff member of the salon who performs the service, or a 404/400 saying which is not. */
@@ -249,7 +252,7 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       limit: query.limit,
       ...(after ? { after: { start: new Date(after.start), id: after.id } } : {}),
     });
-    res.json(page(items.map(toView), more, (last) => ({ start: last.start, id: last.id })));
+    res.json(page(items.map((b) => toView(b, who.role === 'client')), more, (last) => ({ start: last.start, id: last.id })));
   });
 
   /** The salon records the appointment: an update of the booking's workflow, allowed in its window. */
