@@ -19,6 +19,7 @@ import {
   checkInUpdate,
   completeUpdate,
   noShowUpdate,
+  paymentEventSignal,
   type RescheduleRequest,
   rescheduleSignal,
   rescheduleUpdate,
@@ -121,6 +122,27 @@ const cardHold = (authorizedAtBooking: boolean, overrides: Parameters<typeof stu
  * bookings, with the card-hold patch too).
  */
 export const BRANCHES: Record<string, Branch> = {
+  // 3-D Secure: Stripe asks for the customer's authentication; the webhook's signal comes, the payment is read again: confirmed.
+  'v4-3ds-authenticated': (() => {
+    let calls = 0;
+    return {
+      harness: () => withReminders({ confirmPayment: async () => (++calls === 1 ? { paymentIntentId: 'pi_1', requiresAction: true } : { paymentIntentId: 'pi_1' }) }),
+      leadMs: 3 * DAY,
+      drive: async (saga: SagaEnv, handle: WorkflowHandle) => {
+        await until(handle, 'requires_action', (s) => s.paymentRequiresAction === true);
+        await handle.signal(paymentEventSignal, { id: 'evt_1', type: 'payment_intent.succeeded' });
+        await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+        await handle.executeUpdate(cancelUpdate, { args: [{ by: 'salon' }] });
+        return outcome(saga, handle);
+      },
+    };
+  })(),
+  // 3-D Secure abandoned: nobody authenticates before the hold expires (fails before confirmation: lifecycle-v2's marker only).
+  'v2-3ds-abandoned': {
+    harness: () => stubs({ confirmPayment: async () => ({ paymentIntentId: 'pi_1', requiresAction: true }) }),
+    holdTtlMs: 10 * 60_000,
+    drive: outcome,
+  },
   // Ten days ahead: authorized by the timer, completed by itself and captured.
   'v5-card-hold-authorized-later-completed': { harness: () => cardHold(false), leadMs: 10 * DAY, drive: outcome },
   // The authorization placed by the timer is declined: the confirmed booking fails.
