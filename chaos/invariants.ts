@@ -7,6 +7,7 @@
 
 export type { BookingStatus } from '../src/domain/booking';
 import type { BookingStatus } from '../src/domain/booking';
+import { lockIdsOf } from '../src/infra/slot-locks';
 
 export interface BookingRecord {
   id: string;
@@ -16,8 +17,12 @@ export interface BookingRecord {
   /** ISO 8601 instants. */
   start: string;
   end: string;
+  /** End of the time it holds (end + buffer); absent: the end. */
+  holdEnd?: string;
   priceCents: number;
   paymentIntentId?: string;
+  /** How many times it was moved (its rescheduledFrom). */
+  moves?: number;
 }
 
 export interface IntentRecord {
@@ -57,6 +62,8 @@ export type Violations = string[];
 
 export const TERMINAL_STATUSES: readonly BookingStatus[] = ['confirmed', 'failed', 'cancelled'];
 const TERMINAL: ReadonlySet<BookingStatus> = new Set(TERMINAL_STATUSES);
+
+export const RESCHEDULED = 'reserva.reprogramada';
 
 /** The booking events each terminal status implies (topics of src/shared/topics.ts). */
 export const EVENTS_OF_STATUS: Record<BookingStatus, readonly string[]> = {
@@ -229,11 +236,61 @@ export function everyEventPublished(bookings: readonly BookingRecord[], events: 
     const k = `${e.bookingId} ${e.topic}`;
     ids.set(k, (ids.get(k) ?? new Set()).add(e.id));
   }
-  return bookings.flatMap((b) =>
-    EVENTS_OF_STATUS[b.status].flatMap((topic) => {
+  return bookings.flatMap((b) => [
+    ...EVENTS_OF_STATUS[b.status].flatMap((topic) => {
       const found = ids.get(`${b.id} ${topic}`);
       if (!found) return [`${b.status} booking ${b.id}: no ${topic} event on Kafka`];
       return found.size > 1 ? [`booking ${b.id}: ${topic} published under ${found.size} event ids (${[...found].join(', ')})`] : [];
     }),
-  );
+    // One reserva.reprogramada per move, each under its own id.
+    ...((ids.get(`${b.id} ${RESCHEDULED}`)?.size ?? 0) !== (b.moves ?? 0)
+      ? [`booking ${b.id} was moved ${b.moves ?? 0} times; ${ids.get(`${b.id} ${RESCHEDULED}`)?.size ?? 0} ${RESCHEDULED} events on Kafka`]
+      : []),
+  ]);
+}
+
+/**
+ * A confirmed booking holds exactly its own time: the granules of [start, holdEnd) of
+ * its staff member, no more (a move that let the old time go) and no fewer.
+ */
+export function holdsMatchTimes(bookings: readonly BookingRecord[], locks: readonly LockRecord[]): Violations {
+  const held = groupBy(locks, (l) => l.bookingId);
+  return bookings.flatMap((b) => {
+    if (b.status !== 'confirmed' || !b.staffId) return [];
+    const want = new Set(lockIdsOf(b.staffId, { start: new Date(b.start), end: new Date(b.holdEnd ?? b.end) }));
+    const have = new Set((held.get(b.id) ?? []).map((l) => l.id));
+    const extra = [...have].filter((id) => !want.has(id));
+    const missing = [...want].filter((id) => !have.has(id));
+    if (extra.length === 0 && missing.length === 0) return [];
+    return [`booking ${b.id} at ${b.start} holds ${extra.length} granules outside its time and misses ${missing.length} of its own`];
+  });
+}
+
+/** A move of a booking as the trial's client saw it answered. */
+export interface MoveAnswer {
+  bookingId: string;
+  /** The start asked for. */
+  start: string;
+  /** The final HTTP status (after retries with the same key). */
+  status: number;
+}
+
+/**
+ * Every move got a definite answer (200 moved, 409 refused) and each booking is where
+ * its last 200 put it (its first start when none did), moved once per 200.
+ */
+export function movesAsAnswered(bookings: readonly BookingRecord[], firstStarts: ReadonlyMap<string, string>, answers: readonly MoveAnswer[]): Violations {
+  const violations: Violations = answers
+    .filter((a) => a.status !== 200 && a.status !== 409)
+    .map((a) => `move of booking ${a.bookingId} to ${a.start} ended without a definite answer (last status ${a.status || 'no answer'})`);
+  const byId = new Map(bookings.map((b) => [b.id, b]));
+  for (const [id, first] of firstStarts) {
+    const moved = answers.filter((a) => a.bookingId === id && a.status === 200);
+    const b = byId.get(id);
+    if (!b) continue;
+    const want = moved.at(-1)?.start ?? first;
+    if (Date.parse(b.start) !== Date.parse(want)) violations.push(`booking ${id} starts at ${b.start}, but its last accepted move put it at ${want}`);
+    if ((b.moves ?? 0) !== moved.length) violations.push(`booking ${id} records ${b.moves ?? 0} moves; ${moved.length} were answered 200`);
+  }
+  return violations;
 }

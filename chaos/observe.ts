@@ -10,7 +10,7 @@ import type { Models } from '../src/infra/models';
 import { TOPICS } from '../src/shared/topics';
 import { unique } from '../test/support/ids';
 import { eventually } from '../test/support/wait';
-import { type BookingRecord, EVENTS_OF_STATUS, type EventRecord, type IntentRecord, type LockRecord, TERMINAL_STATUSES } from './invariants';
+import { type BookingRecord, EVENTS_OF_STATUS, type EventRecord, type IntentRecord, type LockRecord, RESCHEDULED, TERMINAL_STATUSES } from './invariants';
 
 export interface Snapshot {
   bookings: BookingRecord[];
@@ -19,7 +19,7 @@ export interface Snapshot {
   events: EventRecord[];
 }
 
-const BOOKING_TOPICS = [TOPICS.bookingCreated, TOPICS.bookingConfirmed, TOPICS.bookingFailed, TOPICS.bookingCancelled];
+const BOOKING_TOPICS = [TOPICS.bookingCreated, TOPICS.bookingConfirmed, TOPICS.bookingFailed, TOPICS.bookingCancelled, TOPICS.bookingRescheduled];
 
 export async function readBookings(models: Models, ids: readonly string[]): Promise<BookingRecord[]> {
   const docs = await models.Booking.find({ _id: { $in: ids } }).lean();
@@ -30,7 +30,9 @@ export async function readBookings(models: Models, ids: readonly string[]): Prom
     ...(d.staffId ? { staffId: d.staffId } : {}),
     start: d.start.toISOString(),
     end: d.end.toISOString(),
+    holdEnd: d.holdEnd.toISOString(),
     priceCents: d.priceCents,
+    ...(d.rescheduledFrom?.length ? { moves: d.rescheduledFrom.length } : {}),
     ...(d.paymentIntentId ? { paymentIntentId: d.paymentIntentId } : {}),
   }));
 }
@@ -81,7 +83,10 @@ async function readIntents(stripe: Stripe, bookingIds: ReadonlySet<string>): Pro
  */
 export async function readEvents(cfg: Config, bookings: readonly BookingRecord[], timeoutMs = 60_000): Promise<EventRecord[]> {
   const ids = new Set(bookings.map((b) => b.id));
-  const wanted = new Set(bookings.flatMap((b) => EVENTS_OF_STATUS[b.status].map((t) => `${b.id} ${t}`)));
+  // Each event the statuses imply once, and one reserva.reprogramada per move (each under its own id).
+  const wanted = new Map<string, number>(bookings.flatMap((b) => EVENTS_OF_STATUS[b.status].map((t) => [`${b.id} ${t}`, 1] as [string, number])));
+  for (const b of bookings) if (b.moves) wanted.set(`${b.id} ${RESCHEDULED}`, b.moves);
+  const counted = new Map<string, Set<string>>();
   const seen: EventRecord[] = [];
   const consumer = createKafka(cfg, { clientId: 'chaos-reader' }).consumer({ groupId: unique('chaos-reader'), maxWaitTimeInMs: 200 });
   await consumer.connect();
@@ -96,7 +101,10 @@ export async function readEvents(cfg: Config, bookings: readonly BookingRecord[]
           const bookingId = envelope.data?.bookingId;
           if (!bookingId || !ids.has(bookingId)) return;
           seen.push({ id: envelope.id, topic, bookingId });
-          wanted.delete(`${bookingId} ${topic}`);
+          const k = `${bookingId} ${topic}`;
+          const distinct = counted.get(k) ?? new Set<string>();
+          counted.set(k, distinct.add(envelope.id));
+          if (distinct.size >= (wanted.get(k) ?? 0)) wanted.delete(k);
           if (wanted.size === 0) {
             clearTimeout(timer);
             resolve();

@@ -22,13 +22,14 @@ import { buildReport, formatReport, trialPassed, writeReport } from './report';
 import type { ChaosContext, Trial, TrialResult } from './trial';
 import { kafkaOutage } from './trials/kafka-outage';
 import { motoRestart } from './trials/moto-restart';
+import { reschedules } from './trials/reschedules';
 import { slotContention } from './trials/slot-contention';
 import { workerKills } from './trials/worker-kills';
 import { WorkerPool } from './workers';
 
-const TRIALS: Trial[] = [slotContention, workerKills, kafkaOutage, motoRestart];
+const TRIALS: Trial[] = [slotContention, workerKills, reschedules, kafkaOutage, motoRestart];
 /** The whole run, stack included, is cut off here (a hung trial must not hang CI). */
-const RUN_LIMIT_MS = 20 * 60_000;
+const RUN_LIMIT_MS = 25 * 60_000;
 const RESULTS = path.join(__dirname, 'results', 'latest.json');
 
 const log = (message: string): void => void process.stdout.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${message}\n`);

@@ -13,7 +13,10 @@ import {
   openStrayIntents,
   outcomesAsIntended,
   paymentsMatchBookings,
+  holdsMatchTimes,
+  movesAsAnswered,
 } from '../../chaos/invariants';
+import { lockIdsOf } from '../../src/infra/slot-locks';
 
 const booking = (id: string, over: Partial<BookingRecord> = {}): BookingRecord => ({
   id,
@@ -186,5 +189,49 @@ describe('everyEventPublished', () => {
   test('when one event went out under two ids, then it fails', () => {
     const v = everyEventPublished(good.bookings, [...good.events, event('b3', 'reserva.creada', 'random-id')]);
     expect(v).toEqual([expect.stringContaining('booking b3: reserva.creada published under 2 event ids')]);
+  });
+});
+
+describe('holdsMatchTimes', () => {
+  const b = booking('m1', { start: '2030-01-07T09:00:00.000Z', end: '2030-01-07T09:30:00.000Z' });
+  const own = lockIdsOf('staff-1', { start: new Date(b.start), end: new Date(b.end) }).map((id) => ({ id, bookingId: 'm1', staffId: 'staff-1' }));
+  test('passes when a confirmed booking holds exactly its time', () => {
+    expect(holdsMatchTimes([b], own)).toEqual([]);
+  });
+  test('catches the old time kept after a move, and time missing', () => {
+    const old = lockIdsOf('staff-1', { start: new Date('2030-01-07T12:00:00.000Z'), end: new Date('2030-01-07T12:30:00.000Z') }).map((id) => ({ id, bookingId: 'm1', staffId: 'staff-1' }));
+    expect(holdsMatchTimes([b], [...own, ...old])).toEqual([expect.stringContaining(`holds ${old.length} granules outside its time and misses 0`)]);
+    expect(holdsMatchTimes([b], own.slice(1))).toEqual([expect.stringContaining('misses 1 of its own')]);
+  });
+});
+
+describe('movesAsAnswered', () => {
+  const first = new Map([['m1', '2030-01-07T09:00:00.000Z']]);
+  const at = (start: string, moves: number) => booking('m1', { start, moves });
+  test('passes when the booking is where its last 200 put it, once per 200', () => {
+    const answers = [
+      { bookingId: 'm1', start: '2030-01-07T10:00:00.000Z', status: 200 },
+      { bookingId: 'm1', start: '2030-01-07T11:00:00.000Z', status: 409 },
+      { bookingId: 'm1', start: '2030-01-07T12:00:00.000Z', status: 200 },
+    ];
+    expect(movesAsAnswered([at('2030-01-07T12:00:00.000Z', 2)], first, answers)).toEqual([]);
+    expect(movesAsAnswered([at('2030-01-07T09:00:00.000Z', 0)], first, [])).toEqual([]);
+  });
+  test('catches a booking elsewhere, a move counted wrong, and a move left without an answer', () => {
+    const answers = [{ bookingId: 'm1', start: '2030-01-07T10:00:00.000Z', status: 200 }];
+    expect(movesAsAnswered([at('2030-01-07T09:00:00.000Z', 1)], first, answers)).toEqual([expect.stringContaining('its last accepted move put it at 2030-01-07T10:00:00.000Z')]);
+    expect(movesAsAnswered([at('2030-01-07T10:00:00.000Z', 2)], first, answers)).toEqual([expect.stringContaining('records 2 moves; 1 were answered 200')]);
+    expect(movesAsAnswered([at('2030-01-07T09:00:00.000Z', 0)], first, [{ bookingId: 'm1', start: '2030-01-07T10:00:00.000Z', status: 503 }])).toEqual([
+      expect.stringContaining('without a definite answer (last status 503)'),
+    ]);
+  });
+});
+
+describe('everyEventPublished, with moves', () => {
+  test('wants one reserva.reprogramada per move, each under its own id', () => {
+    const moved = booking('m2', { moves: 2 });
+    const base = [event('m2', 'reserva.creada'), event('m2', 'reserva.confirmada')];
+    expect(everyEventPublished([moved], [...base, event('m2', 'reserva.reprogramada', 'a'), event('m2', 'reserva.reprogramada', 'b')])).toEqual([]);
+    expect(everyEventPublished([moved], [...base, event('m2', 'reserva.reprogramada', 'a')])).toEqual([expect.stringContaining('moved 2 times; 1 reserva.reprogramada')]);
   });
 });
