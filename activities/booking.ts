@@ -442,7 +442,8 @@ export function createBookingActivities(deps: BookingDeps) {
       const previous = new Date(from);
       const done = async (b: typeof booking): Promise<Moved> => {
         await releaseHoldExcept(models, bookingId, lockIdsOf(b.staffId!, { start: b.start, end: b.holdEnd }));
-        await publish(TOPICS.bookingRescheduled, b, { previousStart: previous.toISOString(), start: b.start.toISOString(), staffId: b.staffId }, `${previous.getTime()}`);
+        // One event id per move: the n-th move of the booking (a move back to an earlier time is a move of its own).
+        await publish(TOPICS.bookingRescheduled, b, { previousStart: previous.toISOString(), start: b.start.toISOString(), staffId: b.staffId }, `move-${b.rescheduledFrom?.length ?? 0}`);
         return movedOf(b);
       };
       // A retry of a move already written: give the old time back, answer the same.

@@ -20,6 +20,10 @@ export interface BookingRecord {
   /** End of the time it holds (end + buffer); absent: the end. */
   holdEnd?: string;
   priceCents: number;
+  /** What its salon's policy takes at booking (the price, a deposit, or the price authorized for card_hold); absent: the price. */
+  takeCents?: number;
+  /** card_hold: a confirmed booking's intent is authorized (requires_capture), not charged. */
+  holdsCard?: boolean;
   paymentIntentId?: string;
   /** How many times it was moved (its rescheduledFrom). */
   moves?: number;
@@ -158,7 +162,8 @@ const settledWithoutCharge = (i: IntentRecord): boolean => i.status === 'cancele
 
 /**
  * Payments agree with bookings: a confirmed booking has its own PaymentIntent succeeded
- * for its price and not refunded; a failed or cancelled booking's own intent is voided
+ * for what its policy takes (the price, or the deposit) and not refunded — or, card_hold,
+ * authorized for the price; a failed or cancelled booking's own intent is voided
  * or fully refunded; no other intent charges a booking without a full refund, and
  * nothing is charged for a booking that is not confirmed or does not exist. (Another
  * intent left open, never charged, is no payment: see `openStrayIntents`.)
@@ -172,8 +177,10 @@ export function paymentsMatchBookings(bookings: readonly BookingRecord[], intent
     const own = mine.find((i) => i.id === b.paymentIntentId);
     const strays = mine.filter((i) => i !== own && charged(i) && !settledWithoutCharge(i));
     if (b.status === 'confirmed') {
-      if (!own || !charged(own)) violations.push(`confirmed booking ${b.id}: its PaymentIntent ${b.paymentIntentId ?? '(none)'} is ${own?.status ?? 'missing'}, not succeeded`);
-      else if (own.amount !== b.priceCents) violations.push(`confirmed booking ${b.id} charged ${own.amount}, its price is ${b.priceCents}`);
+      const want = b.holdsCard ? 'requires_capture' : 'succeeded';
+      const take = b.takeCents ?? b.priceCents;
+      if (own?.status !== want) violations.push(`confirmed booking ${b.id}: its PaymentIntent ${b.paymentIntentId ?? '(none)'} is ${own?.status ?? 'missing'}, not ${want}`);
+      else if (own.amount !== take) violations.push(`confirmed booking ${b.id} ${b.holdsCard ? 'authorized' : 'charged'} ${own.amount}; its policy takes ${take}`);
       else if (own.refundedCents > 0) violations.push(`confirmed booking ${b.id} was refunded ${own.refundedCents}`);
       for (const i of strays) violations.push(`confirmed booking ${b.id} is charged a second time by ${i.id}`);
     } else if (b.status === 'failed' || b.status === 'cancelled') {

@@ -6,6 +6,7 @@
 import type Stripe from 'stripe';
 import type { Config } from '../src/config';
 import { createKafka } from '../src/infra/kafka';
+import { bookingPolicy, takeOf } from '../src/infra/bookings';
 import type { Models } from '../src/infra/models';
 import { TOPICS } from '../src/shared/topics';
 import { unique } from '../test/support/ids';
@@ -32,6 +33,8 @@ export async function readBookings(models: Models, ids: readonly string[]): Prom
     end: d.end.toISOString(),
     holdEnd: d.holdEnd.toISOString(),
     priceCents: d.priceCents,
+    takeCents: (({ chargeCents, authorizeCents }) => chargeCents + authorizeCents)(takeOf({ ...d, _id: d._id })),
+    ...(bookingPolicy(d).payment === 'card_hold' ? { holdsCard: true } : {}),
     ...(d.rescheduledFrom?.length ? { moves: d.rescheduledFrom.length } : {}),
     ...(d.paymentIntentId ? { paymentIntentId: d.paymentIntentId } : {}),
   }));

@@ -14,7 +14,9 @@ import { confirmIfHeld, markHeld, markRescheduled } from '../../src/infra/bookin
 import { createModels, type Models } from '../../src/infra/models';
 import { connectMongo } from '../../src/infra/mongo';
 import { acquireHold, lockIdsOf } from '../../src/infra/slot-locks';
+import { envelope, type EventPublisher } from '../../src/infra/events';
 import { createStripe } from '../../src/infra/stripe';
+import { TOPICS } from '../../src/shared/topics';
 import { quietEvents as events, quietMetrics as metrics } from '../support/activity-deps';
 import { bookingsOn } from '../support/booking-docs';
 
@@ -40,8 +42,8 @@ async function confirmed(durationMin = 30) {
   return { ...b, staffId };
 }
 
-const move = (args: { bookingId: string; start: string; from: string; staffId?: string }) => {
-  const activities = createBookingActivities({ models, stripe: createStripe(cfg), events, metrics });
+const move = (args: { bookingId: string; start: string; from: string; staffId?: string }, publisher: EventPublisher = events) => {
+  const activities = createBookingActivities({ models, stripe: createStripe(cfg), events: publisher, metrics });
   return new MockActivityEnvironment().run<[typeof args], Moved, (a: typeof args) => Promise<Moved>>((a) => activities.moveBooking(a), args);
 };
 
@@ -110,4 +112,25 @@ test('when the booking is no longer confirmed, then the move is refused and take
   const to = new Date(b.range.start.getTime() + 2 * 60 * MIN);
   await expect(move({ bookingId: b.bookingId, start: to.toISOString(), from: b.range.start.toISOString() })).rejects.toThrow(/is cancelled/);
   expect(await holders(b.staffId, { start: to, end: new Date(to.getTime() + 30 * MIN) })).toEqual(granulesOf({ start: to, end: new Date(to.getTime() + 30 * MIN) }).map(() => undefined));
+});
+
+test('each move has an event id of its own, also a move back to an earlier time (consumers dedupe by id)', async () => {
+  const b = await confirmed();
+  const ids: string[] = [];
+  const recording: EventPublisher = {
+    publish: async (topic, _key, data, opts) => {
+      if (topic === TOPICS.bookingRescheduled) ids.push(opts!.id!);
+      return envelope(topic, data, opts);
+    },
+    close: async () => undefined,
+  };
+  const a = b.range.start.toISOString();
+  const later = new Date(b.range.start.getTime() + 2 * 60 * MIN).toISOString();
+  await move({ bookingId: b.bookingId, start: later, from: a }, recording);
+  await move({ bookingId: b.bookingId, start: a, from: later }, recording);
+  await move({ bookingId: b.bookingId, start: later, from: a }, recording);
+  expect(new Set(ids).size).toBe(3);
+  // A retry of the last move (written already) re-sends the same event id.
+  await move({ bookingId: b.bookingId, start: later, from: a }, recording);
+  expect(ids.at(-1)).toBe(ids.at(-2));
 });

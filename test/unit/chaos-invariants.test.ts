@@ -235,3 +235,21 @@ describe('everyEventPublished, with moves', () => {
     expect(everyEventPublished([moved], [...base, event('m2', 'reserva.reprogramada', 'a')])).toEqual([expect.stringContaining('moved 2 times; 1 reserva.reprogramada')]);
   });
 });
+
+describe('paymentsMatchBookings, for each policy', () => {
+  test('a deposit booking is charged its deposit; charging the price is caught', () => {
+    const b = booking('d1', { takeCents: 750 });
+    expect(paymentsMatchBookings([b], [intent('d1', { amount: 750 })])).toEqual([]);
+    expect(paymentsMatchBookings([b], [intent('d1', { amount: 2500 })])).toEqual(['confirmed booking d1 charged 2500; its policy takes 750']);
+  });
+  test('a confirmed card_hold booking is authorized, not charged; a capture before its end is caught', () => {
+    const b = booking('h1', { holdsCard: true });
+    expect(paymentsMatchBookings([b], [intent('h1', { status: 'requires_capture' })])).toEqual([]);
+    expect(paymentsMatchBookings([b], [intent('h1')])).toEqual([expect.stringContaining('is succeeded, not requires_capture')]);
+  });
+  test('a cancelled card_hold booking’s authorization is voided; one left authorized is caught', () => {
+    const b = booking('h2', { holdsCard: true, status: 'cancelled' });
+    expect(paymentsMatchBookings([b], [intent('h2', { status: 'canceled' })])).toEqual([]);
+    expect(paymentsMatchBookings([b], [intent('h2', { status: 'requires_capture' })])).toEqual([expect.stringContaining('neither voided nor refunded')]);
+  });
+});
