@@ -5,35 +5,26 @@
  * and placed again. The workflow's timers around them are in the time-skipping tests.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { Connection } from 'mongoose';
 import { createBookingActivities } from '../../activities/booking';
 import { loadConfig } from '../../src/config';
 import type { Outcome } from '../../src/domain/money';
 import { POLICY_DEFAULTS } from '../../src/domain/policy';
-import { createModels, type Models } from '../../src/infra/models';
-import { connectMongo } from '../../src/infra/mongo';
 import { createStripe } from '../../src/infra/stripe';
 import { quietEvents as events, quietMetrics as metrics } from '../support/activity-deps';
-import { bookingsOn } from '../support/booking-docs';
+import { bookingsOn, useTestModels } from '../support/booking-docs';
 
 const cfg = loadConfig();
 const stripe = createStripe(cfg);
-let conn: Connection;
-let models: Models;
-beforeAll(async () => {
-  conn = await connectMongo(cfg);
-  models = createModels(conn);
-});
-afterAll(() => conn?.close());
-const { pendingBooking } = bookingsOn(() => models);
+const modelsOf = useTestModels();
+const { pendingBooking } = bookingsOn(modelsOf);
 
-const activities = () => createBookingActivities({ models, stripe, events, metrics });
+const activities = () => createBookingActivities({ models: modelsOf(), stripe, events, metrics });
 const run = <A, R>(fn: (a: A) => Promise<R>, args: A): Promise<R> => new MockActivityEnvironment().run<[A], R, (a: A) => Promise<R>>(fn, args);
 
 /** A booking of 25.00 EUR under card_hold with a `feePercent` late/no-show fee, its price authorized. */
 async function authorized(feePercent = 40) {
   const { bookingId } = await pendingBooking();
-  await models.Booking.updateOne({ _id: bookingId }, { $set: { policy: { ...POLICY_DEFAULTS, payment: 'card_hold', lateCancelFeePercent: feePercent } } });
+  await modelsOf().Booking.updateOne({ _id: bookingId }, { $set: { policy: { ...POLICY_DEFAULTS, payment: 'card_hold', lateCancelFeePercent: feePercent } } });
   const a = activities();
   const { paymentIntentId } = await run((r: { bookingId: string }) => a.authorizePayment(r), { bookingId });
   return { bookingId, paymentIntentId, a };
@@ -49,12 +40,12 @@ const captured = async (intentId: string) => {
 test('the price is authorized with manual capture, and captured whole at completion — once, however often the settlement runs', async () => {
   const { bookingId, paymentIntentId, a } = await authorized();
   expect(await stripe.paymentIntents.retrieve(paymentIntentId)).toMatchObject({ status: 'requires_capture', capture_method: 'manual', amount: 2500 });
-  expect((await models.Booking.findById(bookingId).lean())!.authorizedCents).toBe(2500);
+  expect((await modelsOf().Booking.findById(bookingId).lean())!.authorizedCents).toBe(2500);
 
   expect(await settle(a, bookingId, { kind: 'completed' })).toEqual({ capturedCents: 2500 });
   expect(await settle(a, bookingId, { kind: 'completed' })).toEqual({ capturedCents: 2500 }); // a retried activity
   expect(await captured(paymentIntentId)).toEqual({ status: 'succeeded', captured: 2500 });
-  expect((await models.Booking.findById(bookingId).lean())!.chargedCents).toBe(2500);
+  expect((await modelsOf().Booking.findById(bookingId).lean())!.chargedCents).toBe(2500);
 });
 
 test('a no-show captures the fee and releases the rest; a fee below Stripe’s minimum is waived and the authorization voided', async () => {
@@ -65,14 +56,14 @@ test('a no-show captures the fee and releases the rest; a fee below Stripe’s m
   const tiny = await authorized(1); // 0.25 EUR, below the 0.50 minimum
   expect(await settle(tiny.a, tiny.bookingId, { kind: 'no_show' })).toEqual({ capturedCents: 0 });
   expect((await stripe.paymentIntents.retrieve(tiny.paymentIntentId)).status).toBe('canceled');
-  expect((await models.Booking.findById(tiny.bookingId).lean())!.voided).toBe(true);
+  expect((await modelsOf().Booking.findById(tiny.bookingId).lean())!.voided).toBe(true);
 });
 
 test('an authorization released after a move is followed by a new one, under a key of its own', async () => {
   const { bookingId, paymentIntentId, a } = await authorized();
   await run((r: { bookingId: string }) => a.releaseAuthorization(r), { bookingId });
   expect((await stripe.paymentIntents.retrieve(paymentIntentId)).status).toBe('canceled');
-  const doc = await models.Booking.findById(bookingId).lean();
+  const doc = await modelsOf().Booking.findById(bookingId).lean();
   expect(doc).toMatchObject({ authorizedCents: 0, releasedAuthorizations: 1 });
   expect(doc!.paymentIntentId).toBeUndefined();
 
@@ -83,6 +74,6 @@ test('an authorization released after a move is followed by a new one, under a k
 
 test('with no authorization in place yet, a settlement takes nothing', async () => {
   const { bookingId } = await pendingBooking();
-  await models.Booking.updateOne({ _id: bookingId }, { $set: { policy: { ...POLICY_DEFAULTS, payment: 'card_hold', lateCancelFeePercent: 50 } } });
+  await modelsOf().Booking.updateOne({ _id: bookingId }, { $set: { policy: { ...POLICY_DEFAULTS, payment: 'card_hold', lateCancelFeePercent: 50 } } });
   expect(await settle(activities(), bookingId, { kind: 'no_show' })).toEqual({ capturedCents: 0 });
 });

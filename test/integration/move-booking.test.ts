@@ -6,29 +6,20 @@
  * the new time shares with it.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { Connection } from 'mongoose';
 import { createBookingActivities, type Moved } from '../../activities/booking';
 import { loadConfig } from '../../src/config';
 import { granulesOf } from '../../src/domain/availability';
 import { confirmIfHeld, markHeld, markRescheduled } from '../../src/infra/bookings';
-import { createModels, type Models } from '../../src/infra/models';
-import { connectMongo } from '../../src/infra/mongo';
 import { acquireHold, lockIdsOf } from '../../src/infra/slot-locks';
 import { envelope, type EventPublisher } from '../../src/infra/events';
 import { createStripe } from '../../src/infra/stripe';
 import { TOPICS } from '../../src/shared/topics';
 import { quietEvents as events, quietMetrics as metrics } from '../support/activity-deps';
-import { bookingsOn } from '../support/booking-docs';
+import { bookingsOn, useTestModels } from '../support/booking-docs';
 
 const cfg = loadConfig();
-let conn: Connection;
-let models: Models;
-beforeAll(async () => {
-  conn = await connectMongo(cfg);
-  models = createModels(conn);
-});
-afterAll(() => conn?.close());
-const { pendingBooking, holders } = bookingsOn(() => models);
+const modelsOf = useTestModels();
+const { pendingBooking, holders } = bookingsOn(modelsOf);
 
 const MIN = 60_000;
 
@@ -36,19 +27,19 @@ const MIN = 60_000;
 async function confirmed(durationMin = 30) {
   const b = await pendingBooking(1, durationMin);
   const staffId = b.staffIds[0]!;
-  expect(await acquireHold(models, { staffId, salonId: b.salonId, bookingId: b.bookingId, range: b.range })).toBe(true);
-  await markHeld(models, b.bookingId, staffId);
-  await confirmIfHeld(models, b.bookingId, new Date());
+  expect(await acquireHold(modelsOf(), { staffId, salonId: b.salonId, bookingId: b.bookingId, range: b.range })).toBe(true);
+  await markHeld(modelsOf(), b.bookingId, staffId);
+  await confirmIfHeld(modelsOf(), b.bookingId, new Date());
   return { ...b, staffId };
 }
 
 const move = (args: { bookingId: string; start: string; from: string; staffId?: string }, publisher: EventPublisher = events) => {
-  const activities = createBookingActivities({ models, stripe: createStripe(cfg), events: publisher, metrics });
+  const activities = createBookingActivities({ models: modelsOf(), stripe: createStripe(cfg), events: publisher, metrics });
   return new MockActivityEnvironment().run<[typeof args], Moved, (a: typeof args) => Promise<Moved>>((a) => activities.moveBooking(a), args);
 };
 
 /** Every lock the booking holds, as ids. */
-const lockIds = async (bookingId: string) => (await models.SlotLock.find({ bookingId }, { _id: 1 }).lean()).map((l) => l._id).sort();
+const lockIds = async (bookingId: string) => (await modelsOf().SlotLock.find({ bookingId }, { _id: 1 }).lean()).map((l) => l._id).sort();
 
 test('when it moves, then it holds the new time only and the booking says so', async () => {
   const b = await confirmed();
@@ -63,8 +54,8 @@ test('when an attempt died after holding the new time, before writing the move, 
   const to = new Date(b.range.start.getTime() + 2 * 60 * MIN);
   const newRange = { start: to, end: new Date(to.getTime() + 30 * MIN) };
   // The dead attempt: the new time held, nothing written.
-  expect(await acquireHold(models, { staffId: b.staffId, salonId: b.salonId, bookingId: b.bookingId, range: newRange })).toBe(true);
-  const between = await models.Booking.findById(b.bookingId).lean();
+  expect(await acquireHold(modelsOf(), { staffId: b.staffId, salonId: b.salonId, bookingId: b.bookingId, range: newRange })).toBe(true);
+  const between = await modelsOf().Booking.findById(b.bookingId).lean();
   expect(between!.start).toEqual(b.range.start); // on its old time, holding both
   expect(await holders(b.staffId, b.range)).toEqual(granulesOf(b.range).map(() => b.bookingId));
 
@@ -77,8 +68,8 @@ test('when an attempt died after writing the move, before letting the old time g
   const b = await confirmed();
   const to = new Date(b.range.start.getTime() + 2 * 60 * MIN);
   const newRange = { start: to, end: new Date(to.getTime() + 30 * MIN) };
-  expect(await acquireHold(models, { staffId: b.staffId, salonId: b.salonId, bookingId: b.bookingId, range: newRange })).toBe(true);
-  await markRescheduled(models, b.bookingId, { from: b.range.start, start: to, end: newRange.end, holdEnd: newRange.end, staffId: b.staffId });
+  expect(await acquireHold(modelsOf(), { staffId: b.staffId, salonId: b.salonId, bookingId: b.bookingId, range: newRange })).toBe(true);
+  await markRescheduled(modelsOf(), b.bookingId, { from: b.range.start, start: to, end: newRange.end, holdEnd: newRange.end, staffId: b.staffId });
 
   const moved = await move({ bookingId: b.bookingId, start: to.toISOString(), from: b.range.start.toISOString() });
   expect(moved).toMatchObject({ start: to.toISOString(), rescheduledFrom: [b.range.start.toISOString()] });
@@ -98,17 +89,17 @@ test('when another booking holds part of the new time, then SlotUnavailable, and
   const before = await lockIds(b.bookingId);
   // Another booking holds 11:15–11:30; the move to 10:30–11:30 would share 10:30–11:00 with the booking's own time.
   const blockedStart = new Date(b.range.start.getTime() + 75 * MIN);
-  expect(await acquireHold(models, { staffId: b.staffId, salonId: b.salonId, bookingId: 'another-booking', range: { start: blockedStart, end: new Date(blockedStart.getTime() + 15 * MIN) } })).toBe(true);
+  expect(await acquireHold(modelsOf(), { staffId: b.staffId, salonId: b.salonId, bookingId: 'another-booking', range: { start: blockedStart, end: new Date(blockedStart.getTime() + 15 * MIN) } })).toBe(true);
   const to = new Date(b.range.start.getTime() + 30 * MIN);
   await expect(move({ bookingId: b.bookingId, start: to.toISOString(), from: b.range.start.toISOString() })).rejects.toMatchObject({ type: 'SlotUnavailable' });
   expect(await lockIds(b.bookingId)).toEqual(before);
-  expect((await models.Booking.findById(b.bookingId).lean())!.start).toEqual(b.range.start);
-  await models.SlotLock.deleteMany({ bookingId: 'another-booking' });
+  expect((await modelsOf().Booking.findById(b.bookingId).lean())!.start).toEqual(b.range.start);
+  await modelsOf().SlotLock.deleteMany({ bookingId: 'another-booking' });
 });
 
 test('when the booking is no longer confirmed, then the move is refused and takes nothing', async () => {
   const b = await confirmed();
-  await models.Booking.updateOne({ _id: b.bookingId }, { $set: { status: 'cancelled' } });
+  await modelsOf().Booking.updateOne({ _id: b.bookingId }, { $set: { status: 'cancelled' } });
   const to = new Date(b.range.start.getTime() + 2 * 60 * MIN);
   await expect(move({ bookingId: b.bookingId, start: to.toISOString(), from: b.range.start.toISOString() })).rejects.toThrow(/is cancelled/);
   expect(await holders(b.staffId, { start: to, end: new Date(to.getTime() + 30 * MIN) })).toEqual(granulesOf({ start: to, end: new Date(to.getTime() + 30 * MIN) }).map(() => undefined));

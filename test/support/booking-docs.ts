@@ -2,9 +2,12 @@
  * Bookings written straight to the database, for the activity tests: a salon with one
  * service and its staff, a pending booking, and who holds each granule.
  */
+import type { Connection } from 'mongoose';
+import { loadConfig } from '../../src/config';
 import { granulesOf } from '../../src/domain/availability';
 import { upsertPendingBooking } from '../../src/infra/bookings';
-import type { Models } from '../../src/infra/models';
+import { createModels, type Models } from '../../src/infra/models';
+import { connectMongo } from '../../src/infra/mongo';
 import { unique } from './ids';
 
 const everyDay = (start: string, end: string) => [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start, end }));
@@ -43,4 +46,19 @@ export function bookingsOn(modelsOf: () => Models) {
     Promise.all(granulesOf(range).map(async (at) => (await modelsOf().SlotLock.findById(`${staffId}|${at.getTime()}`).lean())?.bookingId));
 
   return { pendingBooking, holders };
+}
+
+/** The models on the test database: connected before the file's tests, closed after them. */
+export function useTestModels(): () => Models {
+  let conn: Connection | undefined;
+  let models: Models | undefined;
+  beforeAll(async () => {
+    conn = await connectMongo(loadConfig());
+    models = createModels(conn);
+  });
+  afterAll(() => conn?.close());
+  return () => {
+    if (!models) throw new Error('the models are connected in beforeAll: use them inside a test');
+    return models;
+  };
 }
