@@ -384,14 +384,17 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
     const amount = money(reservation.priceCents, reservation.currency);
     await raceHold(
       async () => {
+        // Webhooks counted from before each read of the intent: one that lands while the
+        // read's result is on its way (the customer was quick) still wakes the wait below.
+        let seen = paymentEvents;
         let paid = await paymentStep.confirmPayment.executeWithOptions({ summary: cardHold ? `Authorize ${amount} (card hold)` : `Charge ${amount}` }, [
           { ...ref, allowAction: true },
         ]);
         // 3-D Secure: the customer authenticates with Stripe, whose webhook signals here; within the hold's TTL.
         while (paid.requiresAction) {
           state.paymentRequiresAction = true;
-          const seen = paymentEvents;
           await condition(() => paymentEvents > seen);
+          seen = paymentEvents;
           paid = await paymentStep.confirmPayment.executeWithOptions({ summary: 'Read the payment after the customer’s authentication' }, [{ ...ref, allowAction: true }]);
         }
         state.paymentRequiresAction = undefined;

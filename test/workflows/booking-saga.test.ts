@@ -12,6 +12,7 @@ import {
   checkInUpdate,
   completeUpdate,
   noShowUpdate,
+  paymentEventSignal,
   type RescheduleRequest,
   rescheduleSignal,
   rescheduleUpdate,
@@ -679,5 +680,30 @@ describe('card_hold', () => {
     expect(log.map((l) => l.name)).toEqual(['releaseAuthorization', 'authorizePayment', 'settlePayment']);
     const latestCapture = Date.parse(newStart) + 30 * 60_000 + 24 * HOUR;
     expect(Math.abs(latestCapture - 6 * DAY - log[1]!.at)).toBeLessThan(60_000);
+  });
+});
+
+describe('3-D Secure', () => {
+  test('when Stripe’s webhook lands while the first read of the intent is still on its way, then the saga still reads it again and confirms', async () => {
+    const reading = gate();
+    let calls = 0;
+    const h = stubs({
+      confirmPayment: async () => {
+        calls += 1;
+        return calls === 1 ? reading.wait({ paymentIntentId: 'pi_1', requiresAction: true }) : { paymentIntentId: 'pi_1' };
+      },
+    });
+    const status = await withWorker(h, async (tq) => {
+      const handle = await start(tq, await input({ leadMs: 3 * DAY }));
+      await eventually(async () => (calls === 1 ? true : undefined), { what: 'the first read under way' });
+      // The customer authenticated at once: the webhook's signal comes before the read's answer.
+      await handle.signal(paymentEventSignal, { id: 'evt_quick', type: 'payment_intent.succeeded' });
+      reading.open();
+      await eventually(async () => ((await handle.query(statusQuery)).status === 'confirmed' ? true : undefined), { what: 'confirmation' });
+      await handle.executeUpdate(cancelUpdate, { args: [{ by: 'salon' }] });
+      return handle.result();
+    });
+    expect(calls).toBe(2);
+    expect(status).toMatchObject({ status: 'cancelled' });
   });
 });
