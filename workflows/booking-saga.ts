@@ -77,6 +77,9 @@ import {
 
 export { DEFAULT_COMPENSATION_ATTEMPTS, DEFAULT_HOLD_TTL_MS, REMINDER_BEFORE_MS } from './saga-common';
 
+/** While a payment waits for the customer's authentication, the intent is read again this often (besides every webhook). */
+const PAYMENT_RECHECK_MS = 20_000;
+
 /** A cancellation as accepted: when, in which status of the booking, and by whom. */
 interface Cancellation {
   at: number;
@@ -391,9 +394,13 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
           { ...ref, allowAction: true },
         ]);
         // 3-D Secure: the customer authenticates with Stripe, whose webhook signals here; within the hold's TTL.
+        let recheck: boolean | undefined;
         while (paid.requiresAction) {
           state.paymentRequiresAction = true;
-          await condition(() => paymentEvents > seen);
+          // Since the payment-recheck patch, also every PAYMENT_RECHECK_MS, in case a webhook was lost.
+          recheck ??= patched(PATCHES.paymentRecheck);
+          if (recheck) await condition(() => paymentEvents > seen, PAYMENT_RECHECK_MS);
+          else await condition(() => paymentEvents > seen);
           seen = paymentEvents;
           paid = await paymentStep.confirmPayment.executeWithOptions({ summary: 'Read the payment after the customer’s authentication' }, [{ ...ref, allowAction: true }]);
         }

@@ -30,4 +30,11 @@ export const PATCHES = {
    * released) at completion, no-show and cancellation.
    */
   cardHold: 'card-hold',
+  /**
+   * 2026-12: while a payment waits for the customer's 3-D Secure authentication, the
+   * intent is also read again every 20 s, not only when Stripe's webhook signals: a lost
+   * webhook no longer leaves a paid booking to expire. Executions that began waiting
+   * before it wait for the webhook alone.
+   */
+  paymentRecheck: 'payment-recheck',
 } as const;

@@ -49,8 +49,10 @@ test('a committed history is never changed, only added (git history of the folde
   expect(changed).toBe('');
 });
 
-test('each history carries exactly the patch markers of the code it was recorded from (v2-: lifecycle-v2; v3-: and appointment; v4-: and reschedule; v5-card-hold-: and card-hold; others: none)', () => {
+test('each history carries exactly the patch markers of the code it was recorded from (v2-: lifecycle-v2; v3-: and appointment; v4-: and reschedule; v5-card-hold-: and card-hold; v6-3ds-: with payment-recheck; others: none)', () => {
   const byPrefix: [string, string[]][] = [
+    ['booking-saga-v6-3ds-abandoned', [PATCHES.lifecycleV2, PATCHES.paymentRecheck]],
+    ['booking-saga-v6-3ds-', [PATCHES.lifecycleV2, PATCHES.paymentRecheck, PATCHES.appointment, PATCHES.reschedule]],
     ['booking-saga-v5-card-hold-', [PATCHES.lifecycleV2, PATCHES.cardHold, PATCHES.appointment, PATCHES.reschedule]],
     ['booking-saga-v4-', [PATCHES.lifecycleV2, PATCHES.appointment, PATCHES.reschedule]],
     ['booking-saga-v3-', [PATCHES.lifecycleV2, PATCHES.appointment]],

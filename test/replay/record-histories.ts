@@ -119,9 +119,35 @@ const cardHold = (authorizedAtBooking: boolean, overrides: Parameters<typeof stu
 /**
  * The branches of today's workflow (`v2-…`: since the lifecycle-v2 patch; `v3-…`: since
  * the appointment patch too; `v4-…`: and the reschedule patch; `v5-card-hold-…`: card_hold
- * bookings, with the card-hold patch too).
+ * bookings, with the card-hold patch too; `v6-3ds-…`: 3-D Secure waits since the
+ * payment-recheck patch).
  */
 export const BRANCHES: Record<string, Branch> = {
+  // 3-D Secure since the payment-recheck patch: the webhook never comes; the saga reads the intent again after 20 s and confirms.
+  'v6-3ds-rechecked': (() => {
+    let calls = 0;
+    return {
+      harness: () => withReminders({ confirmPayment: async () => (++calls === 1 ? { paymentIntentId: 'pi_1', requiresAction: true } : { paymentIntentId: 'pi_1' }) }),
+      leadMs: 3 * DAY,
+      drive: async (saga: SagaEnv, handle: WorkflowHandle) => {
+        await eventually(
+          async () => {
+            await saga.env.sleep(10_000); // skips to the re-read
+            return (await handle.query(statusQuery)).status === 'confirmed' ? true : undefined;
+          },
+          { what: 'confirmation', timeoutMs: 30_000, intervalMs: 10 },
+        );
+        await handle.executeUpdate(cancelUpdate, { args: [{ by: 'salon' }] });
+        return outcome(saga, handle);
+      },
+    };
+  })(),
+  // 3-D Secure abandoned since the payment-recheck patch: re-read every 20 s, never authenticated, the hold expires.
+  'v6-3ds-abandoned': {
+    harness: () => stubs({ confirmPayment: async () => ({ paymentIntentId: 'pi_1', requiresAction: true }) }),
+    holdTtlMs: 60_000,
+    drive: outcome,
+  },
   // 3-D Secure: Stripe asks for the customer's authentication; the webhook's signal comes, the payment is read again: confirmed.
   'v4-3ds-authenticated': (() => {
     let calls = 0;

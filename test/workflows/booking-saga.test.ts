@@ -707,3 +707,28 @@ describe('3-D Secure', () => {
     expect(status).toMatchObject({ status: 'cancelled' });
   });
 });
+
+test('when Stripe’s webhook is lost, then the saga reads the intent again on its own and confirms the paid booking within the hold', async () => {
+  let calls = 0;
+  const h = stubs({
+    confirmPayment: async () => {
+      calls += 1;
+      return calls < 3 ? { paymentIntentId: 'pi_1', requiresAction: true } : { paymentIntentId: 'pi_1' };
+    },
+  });
+  const status = await withWorker(h, async (tq) => {
+    const handle = await start(tq, await input({ leadMs: 3 * DAY }));
+    await eventually(
+      async () => {
+        await env.sleep(10_000); // skips to the next re-read
+        return (await handle.query(statusQuery)).status === 'confirmed' ? true : undefined;
+      },
+      { what: 'confirmation without any webhook', timeoutMs: 30_000, intervalMs: 10 },
+    );
+    await handle.executeUpdate(cancelUpdate, { args: [{ by: 'salon' }] });
+    return handle.result();
+  });
+  expect(calls).toBe(3);
+  expect(h.calls).not.toContain('markBookingFailed');
+  expect(status).toMatchObject({ status: 'cancelled' });
+});
