@@ -440,10 +440,17 @@ export function createBookingActivities(deps: BookingDeps) {
       const booking = await loadBooking(bookingId);
       const to = new Date(start);
       const previous = new Date(from);
-      const done = async (b: typeof booking): Promise<Moved> => {
+      const done = async (b: typeof booking, previousStaffId?: string): Promise<Moved> => {
         await releaseHoldExcept(models, bookingId, lockIdsOf(b.staffId!, { start: b.start, end: b.holdEnd }));
         // One event id per move: the n-th move of the booking (a move back to an earlier time is a move of its own).
-        await publish(TOPICS.bookingRescheduled, b, { previousStart: previous.toISOString(), start: b.start.toISOString(), staffId: b.staffId }, `move-${b.rescheduledFrom?.length ?? 0}`);
+        // The time it left (previousStart, previousStaffId, previousEnd with the buffer) may go to the waitlist.
+        const previousEnd = new Date(previous.getTime() + (b.holdEnd.getTime() - b.start.getTime())).toISOString();
+        await publish(
+          TOPICS.bookingRescheduled,
+          b,
+          { previousStart: previous.toISOString(), previousEnd, ...(previousStaffId ? { previousStaffId } : {}), start: b.start.toISOString(), staffId: b.staffId },
+          `move-${b.rescheduledFrom?.length ?? 0}`,
+        );
         return movedOf(b);
       };
       // A retry of a move already written: give the old time back, answer the same.
@@ -475,7 +482,7 @@ export function createBookingActivities(deps: BookingDeps) {
           throw invalid(`booking ${bookingId} changed while it was being moved (it is ${moved?.status ?? 'gone'}); the new time was given back`);
         }
         metrics.record('Reschedules', 1, 'Count');
-        return done(moved);
+        return done(moved, booking.staffId ?? undefined);
       }
       throw ApplicationFailure.create({
         type: FAILURE_TYPES.SlotUnavailable,

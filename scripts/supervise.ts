@@ -15,6 +15,8 @@ export const PROCESSES: { name: string; entry: string }[] = [
   { name: 'dispatcher', entry: 'workers/dispatcher.ts' },
   { name: 'notifications', entry: 'workers/notifications.ts' },
   { name: 'read-model', entry: 'workers/read-model.ts' },
+  // Starts the waitlist's offer chains and runs them (their own task queue).
+  { name: 'waitlist', entry: 'workers/waitlist.ts' },
 ];
 
 export interface RestartPolicy {

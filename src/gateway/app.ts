@@ -29,6 +29,7 @@ import { adminRoutes } from './routes/admins';
 import { authRoutes } from './routes/auth';
 import { bookingRoutes } from './routes/bookings';
 import { stripeWebhookRoutes } from './routes/stripe-webhooks';
+import { waitlistRoutes } from './routes/waitlist';
 import { importRoutes } from './routes/imports';
 import { opsRoutes } from './routes/ops';
 import { statsRoutes } from './routes/stats';
@@ -113,7 +114,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.use(express.json({ limit: '32kb', strict: true }));
   app.use(authenticate(deps.tokens, deps.privileges));
   // Ids are hex: one spelling of each, so cache tags and lookups agree whatever the case.
-  for (const id of ['salonId', 'bookingId']) {
+  for (const id of ['salonId', 'bookingId', 'entryId']) {
     app.param(id, (req, _res, next, value: string) => {
       req.params[id] = value.toLowerCase();
       next();
@@ -143,6 +144,7 @@ export function createApp(deps: GatewayDeps): Express {
     cache: deps.cache,
     now,
   });
+  waitlistRoutes(app, { models: deps.models, temporal: deps.temporal, now });
   importRoutes(app, { admission: deps.admission, enqueue: deps.enqueue });
   statsRoutes(app, deps.models);
   opsRoutes(app, { temporal: deps.temporal });

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { GRANULE_MIN } from '../domain/availability';
 import { BOOKING_STATUSES } from '../domain/booking';
 import { PAYMENT_POLICIES } from '../domain/policy';
+import { WAITLIST_STATUSES } from '../domain/waitlist';
 import { cursorParam, limitParam } from './paging';
 
 extendZodWithOpenApi(z);
@@ -280,6 +281,46 @@ export const BookingBody = z
       .openapi({ example: 'pm_card_visa' }),
   })
   .openapi('BookingBody');
+const paymentMethod = z
+  .string()
+  .regex(/^pm_[A-Za-z0-9_]{1,100}$/, 'use a Stripe PaymentMethod id, for example pm_card_visa')
+  .openapi({ example: 'pm_card_visa' });
+export const WaitlistBody = z
+  .strictObject({
+    salonId: objectId,
+    serviceId: objectId,
+    staffId: objectId.optional().openapi({ description: 'only this staff member; absent: any qualified one' }),
+    date: isoDate.openapi({ description: 'the local date wanted, in the salon’s time zone', example: '2026-06-01' }),
+    from: hhmm.optional().openapi({ description: 'earliest local start wanted (default 00:00)', example: '09:00' }),
+    to: hhmm.optional().openapi({ description: 'starts before this local time (default 24:00)', example: '13:00' }),
+    paymentMethod: paymentMethod.openapi({ description: 'what the waitlist booking is paid with, under the salon’s policy' }),
+    autoBook: z.boolean().optional().openapi({ description: 'book a freed slot at once instead of offering it (default false)' }),
+  })
+  .refine((b) => minutesOf(b.from ?? '00:00') < minutesOf(b.to ?? '24:00'), { message: 'from must be before to', path: ['to'] })
+  .openapi('WaitlistBody');
+export const WaitlistStatusEnum = z.enum(WAITLIST_STATUSES);
+export const WaitlistEntry = z
+  .object({
+    id: z.string(),
+    status: WaitlistStatusEnum,
+    salonId: z.string(),
+    serviceId: z.string(),
+    staffId: z.string().optional(),
+    date: z.string(),
+    from: z.string(),
+    to: z.string(),
+    autoBook: z.boolean(),
+    offer: z
+      .object({ start: z.string(), end: z.string(), staffId: z.string(), expiresAt: z.string() })
+      .optional()
+      .openapi({ description: 'while offered: the slot held for the entry until expiresAt' }),
+    bookingId: z.string().optional().openapi({ description: 'once booked' }),
+    createdAt: z.string(),
+  })
+  .openapi('WaitlistEntry');
+export const WaitlistQuery = z.strictObject({
+  salonId: objectId.optional().openapi({ description: 'required for salon admins and operators; a client may narrow its own entries' }),
+});
 export const RescheduleBody = z
   .strictObject({
     start: isoDateTime,

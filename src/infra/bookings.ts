@@ -168,6 +168,11 @@ export async function bookingsBetween(models: Models, salonId: string, range: { 
 }
 
 /** Step 2 done: `pending` → `held` by a staff member. */
+/** A booking the waitlist made: its entry, and the offer chain that follows its saga (and passes the slot on if it fails). */
+export async function markFromWaitlist(models: Models, bookingId: string, from: { entryId: string; chainId: string }): Promise<void> {
+  await models.Booking.updateOne({ _id: bookingId }, { $set: { waitlistEntryId: from.entryId, waitlistChainId: from.chainId } });
+}
+
 export async function markHeld(models: Models, bookingId: string, staffId: string): Promise<void> {
   await models.Booking.updateOne({ _id: bookingId, status: 'pending' }, { $set: { status: 'held', staffId } });
 }

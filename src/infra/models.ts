@@ -5,6 +5,7 @@
 import { type Connection, type InferSchemaType, type Model, Schema } from 'mongoose';
 import type { Config } from '../config';
 import { BOOKING_STATUSES } from '../domain/booking';
+import { WAITLIST_STATUSES } from '../domain/waitlist';
 import { connectMongo } from './mongo';
 
 const weeklyWindow = new Schema({ weekday: Number, start: String, end: String }, { _id: false });
@@ -134,6 +135,9 @@ const bookingSchema = new Schema(
     confirmedAt: { type: Date },
     /** Previous starts, oldest first, one per reschedule. */
     rescheduledFrom: { type: [{ type: Date }], default: undefined },
+    /** Made by the waitlist: the entry it was made for, and the offer chain that follows its saga. */
+    waitlistEntryId: { type: String },
+    waitlistChainId: { type: String },
     idempotencyKey: { type: String },
     /** Hash of the request that created it: the same Idempotency-Key with another body is a conflict. */
     requestHash: { type: String },
@@ -163,6 +167,43 @@ const slotLockSchema = new Schema(
 slotLockSchema.index({ staffId: 1, at: 1 });
 slotLockSchema.index({ bookingId: 1 });
 slotLockSchema.index({ createdAt: 1 });
+
+/**
+ * Waitlist entries (LIFECYCLE.md, "Waitlist"). `offer` is set while `offered`: the slot
+ * held for the entry by its offer chain (the workflow `waitlist:<chain>`, whose holds
+ * carry `offer:<chain>` as their booking id). Deleted entries keep their document, with
+ * `deletedAt`, so a chain that offered one learns it is gone.
+ */
+const waitlistEntrySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    customerId: { type: String, required: true },
+    salonId: { type: String, required: true },
+    serviceId: { type: String, required: true },
+    staffId: { type: String },
+    /** Local date YYYY-MM-DD and `HH:MM` window (absent: the whole day). */
+    date: { type: String, required: true },
+    from: { type: String },
+    to: { type: String },
+    /** The window as instants, and the end of its local day (then a waiting entry expires). */
+    windowStart: { type: Date, required: true },
+    windowEnd: { type: Date, required: true },
+    lapsesAt: { type: Date, required: true },
+    paymentMethod: { type: String, required: true },
+    autoBook: { type: Boolean, required: true, default: false },
+    status: { type: String, required: true, enum: WAITLIST_STATUSES },
+    offer: {
+      type: new Schema({ start: Date, end: Date, staffId: String, expiresAt: Date, chainId: String }, { _id: false }),
+      default: undefined,
+    },
+    bookingId: { type: String },
+    deletedAt: { type: Date },
+  },
+  { timestamps: true },
+);
+waitlistEntrySchema.index({ salonId: 1, date: 1, createdAt: 1 });
+waitlistEntrySchema.index({ customerId: 1, createdAt: 1 });
+waitlistEntrySchema.index({ status: 1, lapsesAt: 1 });
 
 /**
  * Events that could not reach Kafka when they were published. The publishing process
@@ -248,6 +289,7 @@ export type BookingFactDoc = InferSchemaType<typeof bookingFactSchema>;
 export type RateLimitDoc = InferSchemaType<typeof rateLimitSchema>;
 export type IntakeRetryDoc = InferSchemaType<typeof intakeRetrySchema>;
 export type StripeEventDoc = InferSchemaType<typeof stripeEventSchema>;
+export type WaitlistEntryDoc = InferSchemaType<typeof waitlistEntrySchema>;
 
 export interface Models {
   User: Model<InferSchemaType<typeof userSchema>>;
@@ -262,6 +304,7 @@ export interface Models {
   RateLimit: Model<RateLimitDoc>;
   IntakeRetry: Model<IntakeRetryDoc>;
   StripeEvent: Model<StripeEventDoc>;
+  WaitlistEntry: Model<WaitlistEntryDoc>;
 }
 
 /** Binds the models to a connection. */
@@ -279,6 +322,7 @@ export function createModels(conn: Connection): Models {
     RateLimit: conn.model('RateLimit', rateLimitSchema, 'rate_limits'),
     IntakeRetry: conn.model('IntakeRetry', intakeRetrySchema, 'intake_retries'),
     StripeEvent: conn.model('StripeEvent', stripeEventSchema, 'stripe_events'),
+    WaitlistEntry: conn.model('WaitlistEntry', waitlistEntrySchema, 'waitlist_entries'),
   };
 }
 

@@ -11,6 +11,7 @@ import { granulesOf, localDayRange, rangesOfGranules, type TimeRange } from '../
 import type { Models } from './models';
 import { isDuplicateKeyError } from './mongo';
 
+const BOOKING_ID = /^[a-f0-9]{32}$/;
 const lockId = (staffId: string, at: Date): string => `${staffId}|${at.getTime()}`;
 
 interface Hold {
@@ -109,7 +110,8 @@ export async function releaseHold(models: Models, bookingId: string): Promise<nu
  */
 export async function sweepOrphanLocks(models: Models, opts: { withinMs: number; ended: (bookingIds: string[]) => Promise<string[]> }): Promise<number> {
   const recent = await models.SlotLock.find({ createdAt: { $gte: new Date(Date.now() - opts.withinMs) } }, { bookingId: 1 }).lean();
-  const owners = [...new Set(recent.map((l) => l.bookingId))];
+  // Bookings only: a waitlist offer's hold (`offer:<chain>`) is its chain's to give back.
+  const owners = [...new Set(recent.map((l) => l.bookingId))].filter((id) => BOOKING_ID.test(id));
   if (owners.length === 0) return 0;
   const ended = await opts.ended(owners);
   if (ended.length === 0) return 0;
@@ -122,14 +124,17 @@ export async function busyTimeByStaff(
   staffIds: string[],
   date: string,
   timezone: string,
+  /** A holder whose time counts as free (a waitlist offer chain weighing its own hold). */
+  except?: string,
 ): Promise<Map<string, TimeRange[]>> {
   const day = localDayRange(date, timezone);
   const locks = await models.SlotLock.find(
     { staffId: { $in: staffIds }, at: { $gte: new Date(day.start.getTime() - 86_400_000), $lt: day.end } },
-    { staffId: 1, at: 1 },
+    { staffId: 1, at: 1, bookingId: 1 },
   ).lean();
   const byStaff = new Map<string, Date[]>();
   for (const l of locks) {
+    if (except !== undefined && l.bookingId === except) continue;
     const list = byStaff.get(l.staffId) ?? [];
     list.push(l.at);
     byStaff.set(l.staffId, list);

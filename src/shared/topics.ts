@@ -13,6 +13,10 @@ export const TOPICS = {
   bookingRefunded: 'reserva.reembolsada',
   /** Stripe's charge.dispute.created: the client disputed the booking's charge. */
   bookingDisputed: 'reserva.disputada',
+  /** A freed slot is held for a waitlisted client until `expiresAt`. */
+  waitlistOffered: 'listaespera.ofrecida',
+  /** A waitlist booking was confirmed: the freed slot is booked again. */
+  waitlistBooked: 'listaespera.reservada',
   userRegistered: 'user.registered',
   salonUpdates: 'salones.actualizaciones',
 } as const;

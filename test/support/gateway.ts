@@ -62,6 +62,9 @@ export class ApiClient {
   patch<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
     return this.request<T>('PATCH', path, { body, headers });
   }
+  delete<T = any>(path: string, headers?: Record<string, string>) {
+    return this.request<T>('DELETE', path, { headers });
+  }
 }
 
 /** Registers a new client and returns a client speaking with its token. */
