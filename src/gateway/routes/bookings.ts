@@ -132,6 +132,17 @@ const CANCEL_ANSWER_MS = 5000;
 
 const sha256 = (s: string): string => crypto.createHash('sha256').update(s).digest('hex');
 
+/** A staff member of the salon who performs the service, or a 404/400 saying which is not (bookings and the waitlist). */
+export async function checkStaffOf(models: Models, salonId: string, serviceId: string, staffId: string): Promise<void> {
+  const staff = await models.Staff.findById(staffId).lean().catch(noneIfMalformedId);
+  if (staff?.salonId !== salonId) throw notFound('staff member', staffId);
+  if (!staff.serviceIds.includes(serviceId)) {
+    throw new AppError('validation', `staff member ${staffId} does not perform service ${serviceId}`, {
+      errors: [{ field: 'staffId', message: 'does not perform this service' }],
+    });
+  }
+}
+
 export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
   const { models, temporal } = deps;
 
@@ -144,16 +155,7 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
     return { view: toView(doc, who.role === 'client' && doc.customerId === who.userId), doc };
   };
 
-  /** A staff member of the salon who performs the service, or a 404/400 saying which is not. */
-  const checkStaff = async (salonId: string, serviceId: string, staffId: string): Promise<void> => {
-    const staff = await models.Staff.findById(staffId).lean().catch(noneIfMalformedId);
-    if (staff?.salonId !== salonId) throw notFound('staff member', staffId);
-    if (!staff.serviceIds.includes(serviceId)) {
-      throw new AppError('validation', `staff member ${staffId} does not perform service ${serviceId}`, {
-        errors: [{ field: 'staffId', message: 'does not perform this service' }],
-      });
-    }
-  };
+  const checkStaff = (salonId: string, serviceId: string, staffId: string) => checkStaffOf(models, salonId, serviceId, staffId);
 
   app.post('/v1/bookings', requireRole('client'), async (req, res) => {
     const who = principal(req);

@@ -17,6 +17,7 @@ import { acceptOfferSignal, acceptOfferUpdate, declineOfferSignal, declineOfferU
 import type { Principal } from '../auth';
 import { canManageSalon, principal, requireRole } from '../middleware/auth';
 import { parse } from '../middleware/validate';
+import { checkStaffOf } from './bookings';
 import { WaitlistBody, WaitlistQuery } from '../schemas';
 
 export interface WaitlistRoutesDeps {
@@ -69,15 +70,7 @@ export function waitlistRoutes(app: Express, deps: WaitlistRoutesDeps): void {
     ]);
     if (!salon) throw notFound('salon', body.salonId);
     if (service?.salonId !== body.salonId || !service.active) throw notFound('service', body.serviceId);
-    if (body.staffId) {
-      const staff = await models.Staff.findById(body.staffId).lean().catch(noneIfMalformedId);
-      if (staff?.salonId !== body.salonId) throw notFound('staff member', body.staffId);
-      if (!staff.serviceIds.includes(body.serviceId)) {
-        throw new AppError('validation', `staff member ${body.staffId} does not perform service ${body.serviceId}`, {
-          errors: [{ field: 'staffId', message: 'does not perform this service' }],
-        });
-      }
-    }
+    if (body.staffId) await checkStaffOf(models, body.salonId, body.serviceId, body.staffId);
     const policy = salonPolicy(salon);
     const today = DateTime.fromJSDate(deps.now(), { zone: salon.timezone }).startOf('day');
     const day = DateTime.fromISO(body.date, { zone: salon.timezone });
