@@ -1,7 +1,7 @@
 /**
- * Replays the committed histories — one per branch of the booking saga — against
- * today's workflow code: a change that would break running sagas (non-determinism)
- * fails here. A new branch gets its history with test/replay/record-histories.ts; a
+ * Replays the committed histories — one per branch of the booking saga and of the
+ * waitlist's offer chain — against today's workflow code: a change that would break
+ * running executions (non-determinism) fails here. A new branch gets its history with test/replay/record-histories.ts; a
  * change to an old one must be versioned (patched) so that its history still replays.
  */
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { PATCHES } from '../../workflows/patches';
-import { historyFile, RECORDED_BRANCHES } from './record-histories';
+import { RECORDED_FILES } from './record-histories';
 
 interface Marker {
   markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> };
@@ -32,13 +32,13 @@ beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') });
 });
 
-test('every branch of the saga has a committed history', () => {
-  expect(histories.sort()).toEqual(RECORDED_BRANCHES.map((b) => path.basename(historyFile(b))).sort());
+test('every branch of the saga and of the waitlist offer chain has a committed history', () => {
+  expect(histories.sort()).toEqual([...RECORDED_FILES].sort());
 });
 
 test.each(histories)('%s replays without non-determinism', async (file) => {
   const history = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
-  await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, `booking:${file}`)).resolves.toBeUndefined();
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, `replay:${file}`)).resolves.toBeUndefined();
 });
 
 test('a committed history is never changed, only added (git history of the folder)', () => {

@@ -1,5 +1,6 @@
 /**
- * Records the histories the replay test runs, one per branch of the booking saga, on
+ * Records the histories the replay test runs, one per branch of the booking saga and of
+ * the waitlist's offer chain (test/support/chain-harness.ts), on
  * Temporal's time-skipping test server with stub activities (so the reminder's 24 h
  * timer and the hold's expiry fire at once). Writes only the histories that are
  * missing, so the committed ones stay as recorded from the workflow code they came from:
@@ -27,6 +28,7 @@ import {
   type SagaStatus,
   statusQuery,
 } from '../../src/shared/booking';
+import { CHAIN_BRANCHES, chainStubs, freedTime, startChain, withChainWorker } from '../support/chain-harness';
 import { business, createSagaEnv, DAY, gate, type Harness, RESERVATION, type SagaEnv, stubs } from '../support/saga-harness';
 import { eventually } from '../support/wait';
 
@@ -431,12 +433,21 @@ export const BRANCHES: Record<string, Branch> = {
 };
 
 export const historyFile = (branch: string): string => path.join(__dirname, 'histories', `booking-saga-${branch}.json`);
+export const chainHistoryFile = (branch: string): string => path.join(__dirname, 'histories', `waitlist-offer-chain-${branch}.json`);
 export const RECORDED_BRANCHES = [...ORIGINAL, ...BEFORE_LIFECYCLE_V2, ...Object.keys(BRANCHES)];
+/** Every committed history: the booking saga's branches and the waitlist offer chain's. */
+export const RECORDED_FILES = [...RECORDED_BRANCHES.map(historyFile), ...Object.keys(CHAIN_BRANCHES).map(chainHistoryFile)].map((f) => path.basename(f));
+
+const write = (file: string, history: Parameters<typeof historyToJSON>[0], calls: string[]): void => {
+  fs.writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
+  console.log(`wrote ${file} (${history.events?.length} events; activities: ${calls.join(', ')})`);
+};
 
 async function main(): Promise<void> {
   const force = process.argv.includes('--force');
   const todo = Object.entries(BRANCHES).filter(([name]) => force || !fs.existsSync(historyFile(name)));
-  if (todo.length === 0) {
+  const chainTodo = Object.entries(CHAIN_BRANCHES).filter(([name]) => force || !fs.existsSync(chainHistoryFile(name)));
+  if (todo.length === 0 && chainTodo.length === 0) {
     console.log('every branch has its history; --force re-records them');
     return;
   }
@@ -454,8 +465,17 @@ async function main(): Promise<void> {
         await branch.drive(saga, handle);
         return handle.fetchHistory();
       });
-      fs.writeFileSync(historyFile(name), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
-      console.log(`wrote ${historyFile(name)} (${history.events?.length} events; activities: ${h.calls.join(', ')})`);
+      write(historyFile(name), history, h.calls);
+    }
+    for (const [name, branch] of chainTodo) {
+      const h = chainStubs(saga, branch.line);
+      const freed = await freedTime(saga);
+      const history = await withChainWorker(saga, h, async (tq) => {
+        const handle = await startChain(saga, tq, freed);
+        await branch.drive(handle, saga);
+        return handle.fetchHistory();
+      });
+      write(chainHistoryFile(name), history, h.calls.map((c) => c.name));
     }
   } finally {
     await saga.env.teardown();

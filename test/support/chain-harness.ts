@@ -1,0 +1,204 @@
+/**
+ * The waitlist's offer chain on Temporal's time-skipping test server, with stub
+ * activities over an in-memory line of entries: used by the chain's workflow tests and by
+ * the recorder of its replay histories. The named scenarios (CHAIN_BRANCHES) are each one
+ * branch of the chain; the tests assert on what each did, the recorder commits its history.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import type { BookingOutcome, WaitlistActivities } from '../../activities/waitlist';
+import {
+  acceptOfferSignal,
+  acceptOfferUpdate,
+  type ChainOffer,
+  declineOfferUpdate,
+  entryWithdrawnSignal,
+  type FreedTime,
+  offerChainIdFor,
+  offerChainQuery,
+  type OfferChainStatus,
+} from '../../src/shared/waitlist';
+import { waitlistOfferChain } from '../../workflows/waitlist-offer-chain';
+import { unique } from './ids';
+import type { SagaEnv } from './saga-harness';
+import { eventually } from './wait';
+
+export const OFFER_MINUTES = 15;
+
+/** One entry of the line, in the order it was created, and how its booking's saga ends. */
+export interface LineEntry {
+  id: string;
+  autoBook?: boolean;
+  outcome?: BookingOutcome;
+}
+
+export interface ChainCall {
+  name: keyof WaitlistActivities;
+  args: Record<string, unknown>;
+  /** The test server's clock when the activity ran. */
+  at: number;
+}
+
+export interface ChainHarness {
+  calls: ChainCall[];
+  activities: WaitlistActivities;
+  /** The offers made, in order. */
+  offers: ChainOffer[];
+}
+
+/**
+ * Stubs of the chain's activities over `line`: offerNext offers the first entry not
+ * tried (expiring OFFER_MINUTES later on the test server's clock), awaitBooking answers
+ * the entry's outcome (confirmed unless told), the others record their call.
+ */
+export function chainStubs(saga: SagaEnv, line: LineEntry[]): ChainHarness {
+  const calls: ChainCall[] = [];
+  const offers: ChainOffer[] = [];
+  const entryOfBooking = new Map<string, string>();
+  const log = async (name: keyof WaitlistActivities, args: Record<string, unknown>): Promise<number> => {
+    const at = await saga.env.currentTimeMs();
+    calls.push({ name, args, at });
+    return at;
+  };
+  const activities: WaitlistActivities = {
+    async offerNext(args) {
+      const at = await log('offerNext', args);
+      const next = line.find((e) => !args.tried.includes(e.id));
+      if (!next) return null;
+      const offer: ChainOffer = {
+        entryId: next.id,
+        customerId: `client-of-${next.id}`,
+        autoBook: next.autoBook ?? false,
+        start: args.freed.start,
+        end: args.freed.end,
+        staffId: args.freed.staffId,
+        expiresAt: new Date(next.autoBook ? at : at + OFFER_MINUTES * 60_000).toISOString(),
+      };
+      offers.push(offer);
+      return offer;
+    },
+    async lapseOffer(args) {
+      await log('lapseOffer', args);
+    },
+    async declineEntry(args) {
+      await log('declineEntry', args);
+    },
+    async bookFromOffer(args) {
+      await log('bookFromOffer', args);
+      entryOfBooking.set(args.bookingId, args.entryId);
+    },
+    async awaitBooking(args) {
+      await log('awaitBooking', args);
+      const entry = line.find((e) => e.id === entryOfBooking.get(args.bookingId));
+      return entry?.outcome ?? { status: 'confirmed' };
+    },
+    async settleEntry(args) {
+      await log('settleEntry', args);
+    },
+  };
+  return { calls, activities, offers };
+}
+
+/** The time a cancellation freed, three days ahead on the test server's clock. */
+export async function freedTime(saga: SagaEnv): Promise<FreedTime> {
+  const now = await saga.env.currentTimeMs();
+  const start = new Date(now + 3 * 86_400_000);
+  return {
+    chainId: offerChainIdFor(unique('evt')),
+    salonId: 'salon-1',
+    staffId: 'staff-1',
+    start: start.toISOString(),
+    end: new Date(start.getTime() + 45 * 60_000).toISOString(),
+    bookingId: unique('b'),
+    cause: 'cancelled',
+  };
+}
+
+/** Runs `fn` with a worker for the chain on a fresh task queue. */
+export async function withChainWorker<T>(saga: SagaEnv, h: ChainHarness, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = unique('chain');
+  const worker = await Worker.create({ connection: saga.env.nativeConnection, taskQueue, workflowBundle: saga.bundle, activities: h.activities });
+  return worker.runUntil(fn(taskQueue));
+}
+
+export const startChain = (saga: SagaEnv, taskQueue: string, freed: FreedTime): Promise<WorkflowHandle<typeof waitlistOfferChain>> =>
+  saga.env.client.workflow.start(waitlistOfferChain, { taskQueue, workflowId: freed.chainId, args: [freed] });
+
+/** Awaits the chain's open offer to `entryId`. */
+export const offeredTo = (handle: WorkflowHandle, entryId: string): Promise<ChainOffer> =>
+  eventually(
+    async () => {
+      const { offer } = await handle.query(offerChainQuery);
+      return offer?.entryId === entryId ? offer : undefined;
+    },
+    { what: `the offer to ${entryId}`, timeoutMs: 30_000 },
+  );
+
+export interface ChainBranch {
+  line: LineEntry[];
+  /** Drives the started chain to its end; answers its final status. */
+  drive: (handle: WorkflowHandle<typeof waitlistOfferChain>, saga: SagaEnv) => Promise<OfferChainStatus>;
+}
+
+const accept = async (handle: WorkflowHandle, entryId: string, bookingId: string): Promise<{ bookingId: string }> => {
+  await offeredTo(handle, entryId);
+  return handle.executeUpdate(acceptOfferUpdate, { args: [{ entryId, bookingId }] });
+};
+
+/** Each branch of the chain, as the tests drive it and the recorder records it. */
+export const CHAIN_BRANCHES: Record<string, ChainBranch> = {
+  // The first in line accepts (by update): booked, the time refilled.
+  accepted: {
+    line: [{ id: 'entry-a' }],
+    drive: async (handle) => {
+      await accept(handle, 'entry-a', 'bk-a');
+      return handle.result();
+    },
+  },
+  // The first declines, the second accepts by signal (the gateway's fallback).
+  'declined-then-accepted': {
+    line: [{ id: 'entry-a' }, { id: 'entry-b' }],
+    drive: async (handle) => {
+      await offeredTo(handle, 'entry-a');
+      await handle.executeUpdate(declineOfferUpdate, { args: [{ entryId: 'entry-a' }] });
+      await offeredTo(handle, 'entry-b');
+      await handle.signal(acceptOfferSignal, { entryId: 'entry-b', bookingId: 'bk-b' });
+      return handle.result();
+    },
+  },
+  // Nobody answers: the offer lapses on its timer, nobody else matches, the time is given back.
+  'expired-unfilled': {
+    line: [{ id: 'entry-a' }],
+    drive: async (handle) => {
+      await offeredTo(handle, 'entry-a');
+      return handle.result(); // the test server skips to the offer's expiry
+    },
+  },
+  // The offered entry is deleted: the next in line gets the time.
+  'withdrawn-then-accepted': {
+    line: [{ id: 'entry-a' }, { id: 'entry-b' }],
+    drive: async (handle) => {
+      await offeredTo(handle, 'entry-a');
+      await handle.signal(entryWithdrawnSignal, { entryId: 'entry-a' });
+      await accept(handle, 'entry-b', 'bk-b');
+      return handle.result();
+    },
+  },
+  // The waitlist booking's card is declined: the time passes to the next, who books at once.
+  'card-declined-then-auto-booked': {
+    line: [{ id: 'entry-a', outcome: { status: 'failed', reason: 'payment_declined' } }, { id: 'entry-b', autoBook: true }],
+    drive: async (handle) => {
+      await accept(handle, 'entry-a', 'bk-a');
+      return handle.result();
+    },
+  },
+  // The waitlist booking is cancelled before its confirmation: the time is free again, offered on.
+  'booking-cancelled-freed-again': {
+    line: [{ id: 'entry-a', outcome: { status: 'cancelled' } }, { id: 'entry-b' }],
+    drive: async (handle) => {
+      await accept(handle, 'entry-a', 'bk-a');
+      await accept(handle, 'entry-b', 'bk-b');
+      return handle.result();
+    },
+  },
+};
