@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- gateway saga priority fairness reschedule] [--keep-stack]`: brings the isolated bench
+ * `npm run bench [-- gateway saga priority fairness reschedule waitlist] [--keep-stack]`: brings the isolated bench
  * stack up (its own ports, below the ephemeral range; state in .instudio/bench-state), runs the benchmarks named (all
  * by default) one after another, prints their tables and a summary of the targets, and
  * writes bench/results/<name>.json and bench/results/summary.json. The stack is brought
@@ -16,6 +16,7 @@ import { printTable, verdict, writeResult } from './lib/report';
 import { runPriorityBench } from './priority';
 import { runRescheduleBench } from './reschedule';
 import { runSagaBench } from './saga';
+import { runWaitlistBench } from './waitlist';
 import type { Config } from '../src/config';
 
 const BENCHMARKS: Record<string, (cfg: Config) => Promise<Target[]>> = {
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, (cfg: Config) => Promise<Target[]>> = {
   priority: runPriorityBench,
   fairness: runFairnessBench,
   reschedule: runRescheduleBench,
+  waitlist: runWaitlistBench,
 };
 
 async function main(): Promise<void> {

@@ -2,8 +2,8 @@
  * `npm run chaos [-- --only=slot-contention,worker-kills] [--keep-stack]`
  *
  * Brings up a fresh isolated `chaos` stack (ports 3xxxx, .instudio/chaos-state, wiped
- * first), runs the product's processes against it — the gateway and the dispatcher in
- * this process, booking workers as child processes — then the trials one after the
+ * first), runs the product's processes against it — the gateway, the dispatcher and the
+ * waitlist (its consumer, offer chains and sweep) in this process, booking workers as child processes — then the trials one after the
  * other, each ending with the invariant checks. Prints the table, writes it to
  * chaos/results/latest.json, stops everything, and exits 1 on any violation.
  */
@@ -16,6 +16,7 @@ import { startGateway } from '../src/gateway/server';
 import { createStripe } from '../src/infra/stripe';
 import { ApiClient, operatorOf } from '../test/support/gateway';
 import { startDispatcher } from '../workers/dispatcher';
+import { startWaitlist } from '../workers/waitlist';
 import { chaosConfig } from './env';
 import { pause } from './pause';
 import { buildReport, formatReport, trialPassed, writeReport } from './report';
@@ -24,10 +25,11 @@ import { kafkaOutage } from './trials/kafka-outage';
 import { motoRestart } from './trials/moto-restart';
 import { reschedules } from './trials/reschedules';
 import { slotContention } from './trials/slot-contention';
+import { waitlistTrial } from './trials/waitlist';
 import { workerKills } from './trials/worker-kills';
 import { WorkerPool } from './workers';
 
-const TRIALS: Trial[] = [slotContention, workerKills, reschedules, kafkaOutage, motoRestart];
+const TRIALS: Trial[] = [slotContention, workerKills, reschedules, waitlistTrial, kafkaOutage, motoRestart];
 /** The whole run, stack included, is cut off here (a hung trial must not hang CI). */
 const RUN_LIMIT_MS = 25 * 60_000;
 const RESULTS = path.join(__dirname, 'results', 'latest.json');
@@ -74,6 +76,7 @@ async function runTrials(cfg: Config, trials: Trial[]): Promise<TrialResult[]> {
   const results: TrialResult[] = [];
   try {
     const dispatcher = await supervised('dispatcher', () => startDispatcher(cfg, logger.child({ role: 'dispatcher' })));
+    const waitlist = await supervised('waitlist', () => startWaitlist(cfg, logger.child({ role: 'waitlist' })));
     try {
       const api = new ApiClient(gateway.url);
       const ctx: ChaosContext = { cfg, gateway, api, operator: await operatorOf(api), workers, stripe: createStripe(cfg), log };
@@ -85,6 +88,7 @@ async function runTrials(cfg: Config, trials: Trial[]): Promise<TrialResult[]> {
       }
     } finally {
       await workers.stop();
+      await waitlist.stop();
       await dispatcher.stop();
     }
   } finally {

@@ -135,6 +135,9 @@ const widget = (title: string, metrics: MetricLine[], stat: string, x: number, y
   properties: { title, region, stat, period: 60, view: 'timeSeries', metrics },
 });
 
+/** What the waitlist's offer chains record (activities/waitlist.ts), on one line of the dashboard. */
+export const WAITLIST_METRICS = ['WaitlistOffers', 'WaitlistAccepted', 'WaitlistDeclined', 'WaitlistExpired', 'WaitlistRefilled', 'WaitlistBookingFailed'];
+
 /** The dashboard: one screen with the figures the runbook refers to. */
 export function dashboardBody(cfg: Config): object {
   const region = cfg.aws.region;
@@ -169,6 +172,7 @@ export function dashboardBody(cfg: Config): object {
       widget('Process CPU (%)', byRole('ProcessCpu'), 'Average', 12, 21, region),
       widget('Process memory (MB)', byRole('ProcessMemory'), 'Average', 0, 27, region),
       widget('Step failures', [[{ expression: `SEARCH('{${NAMESPACE},Step} MetricName="StepFailures"', 'Sum', 60)`, id: 'steps' }]], 'Sum', 12, 27, region),
+      widget('Waitlist: offers, answers, slots refilled', WAITLIST_METRICS.map((m) => [NAMESPACE, m]), 'Sum', 0, 33, region),
     ],
   };
 }

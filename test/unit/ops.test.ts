@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { alarmSpecs, dashboardBody } from '../../src/infra/alarms';
+import { alarmSpecs, dashboardBody, WAITLIST_METRICS } from '../../src/infra/alarms';
 import { sagasVisibilityQuery } from '../../src/gateway/routes/ops';
 
 test('the saga filter becomes one visibility query over the saga search attributes', () => {
@@ -28,7 +30,13 @@ test('the dashboard shows every alarm and the per-role process metrics', () => {
   const cfg = loadConfig({ ALARM_PREFIX: 'Shop' });
   const body = JSON.stringify(dashboardBody(cfg));
   for (const a of alarmSpecs(cfg)) expect(body).toContain(`alarm:${a.name}`);
-  for (const metric of ['ProcessCpu', 'ProcessMemory', 'ApiLatencyAll', 'SagaOutcome', 'QueueDepth', 'SagasNeedingAttention']) {
+  for (const metric of ['ProcessCpu', 'ProcessMemory', 'ApiLatencyAll', 'SagaOutcome', 'QueueDepth', 'SagasNeedingAttention', ...WAITLIST_METRICS]) {
     expect(body).toContain(metric);
   }
+});
+
+test("the dashboard's waitlist line shows exactly the metrics the offer chain's activities record", () => {
+  const source = fs.readFileSync(path.join(__dirname, '../../activities/waitlist.ts'), 'utf8');
+  const recorded = [...source.matchAll(/metrics\.record\('(\w+)'/g)].map((m) => m[1]);
+  expect([...new Set(recorded)].sort()).toEqual([...WAITLIST_METRICS].sort());
 });
