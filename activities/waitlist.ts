@@ -106,6 +106,7 @@ export function createWaitlistActivities(deps: WaitlistDeps) {
             busy,
             now: at,
             stepMin: SLOT_STEP_MIN,
+            alsoAt: [range.start], // the freed start was bookable, on the grid or not
           }),
           { freed: range, window: { start: entry.windowStart, end: entry.windowEnd }, earliest: earliestOfferable(at, policy.minNoticeMinutes), bufferMin: service.bufferMin },
         );

@@ -47,6 +47,8 @@ export interface AvailabilityRequest {
   busy: ReadonlyMap<string, TimeRange[]>;
   now: Date;
   stepMin?: number;
+  /** Starts to consider besides the grid's (e.g. freed time off the grid), under the same rules. */
+  alsoAt?: readonly Date[];
 }
 
 /** The instant of a local wall-clock time; a time skipped by a DST jump moves forward. */
@@ -98,8 +100,15 @@ export function computeSlots(req: AvailabilityRequest): Slot[] {
     ].filter((i) => i.isValid);
 
     for (const window of windowsOn(day, staff.workingHours)) {
+      const windowStart = window.start!.toMillis();
       const windowEnd = window.end!.toMillis();
-      for (let at = window.start!.toMillis(); at + occupiedMs <= windowEnd; at += stepMs) {
+      const starts: number[] = [];
+      for (let at = windowStart; at + occupiedMs <= windowEnd; at += stepMs) starts.push(at);
+      for (const extra of req.alsoAt ?? []) {
+        const at = extra.getTime();
+        if (at >= windowStart && at + occupiedMs <= windowEnd && (at - windowStart) % stepMs !== 0) starts.push(at);
+      }
+      for (const at of starts) {
         if (at <= now) continue;
         const occupied = Interval.fromDateTimes(new Date(at), new Date(at + occupiedMs));
         if (blocked.some((b) => b.overlaps(occupied))) continue;

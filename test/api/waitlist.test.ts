@@ -42,12 +42,12 @@ afterAll(() => Promise.all([gateway?.stop(), worker?.stop(), dispatcher?.stop(),
 const DAYS_AHEAD = 3;
 const dateOf = (iso: string): string => DateTime.fromISO(iso, { zone: 'Europe/Madrid' }).toISODate()!;
 
-/** A salon with one service and one staff member, and a confirmed booking at 10:00 `DAYS_AHEAD` days ahead. */
-async function bookedSalon(policy: Record<string, unknown> = {}) {
+/** A salon with one service and one staff member, and a confirmed booking at `time` (10:00) `DAYS_AHEAD` days ahead. */
+async function bookedSalon(policy: Record<string, unknown> = {}, time = '10:00') {
   const salon = await newSalon(operator);
   if (Object.keys(policy).length > 0) expect((await operator.patch(`/v1/salons/${salon.salonId}`, { policy })).status).toBe(200);
   const holder = await newClient(anon);
-  const start = at(DAYS_AHEAD, '10:00');
+  const start = at(DAYS_AHEAD, time);
   const res = await holder.api.post('/v1/bookings', { salonId: salon.salonId, serviceId: salon.serviceId, start, paymentMethod: 'pm_card_visa' });
   expect(res.status).toBe(202);
   expect((await settled(holder.api, res.body.bookingId)).status).toBe('confirmed');
@@ -221,6 +221,15 @@ describe('the offer chain', () => {
     await entryIn(leaving.api, gone, ['offered']);
     expect((await leaving.api.delete(`/v1/waitlist/${gone}`)).status).toBe(204);
     const offered = await entryIn(next.api, waiting, ['offered']);
+    expect(offered.offer.start).toBe(new Date(salon.start).toISOString());
+  }, 120_000);
+
+  test('when a booking at a start off the 15-minute grid is cancelled, then that very start is offered', async () => {
+    const salon = await bookedSalon({}, '10:05');
+    const client = await newClient(anon);
+    const entry = await join(client.api, salon, { from: '10:05', to: '10:10' });
+    await cancel(salon.holder.api, salon.bookingId);
+    const offered = await entryIn(client.api, entry, ['offered']);
     expect(offered.offer.start).toBe(new Date(salon.start).toISOString());
   }, 120_000);
 

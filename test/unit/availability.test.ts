@@ -24,8 +24,10 @@ function slotsFor(opts: {
   staff?: StaffSchedule[];
   busy?: Map<string, { start: Date; end: Date }[]>;
   now?: Date;
+  alsoAt?: Date[];
 }) {
   return computeSlots({
+    ...(opts.alsoAt ? { alsoAt: opts.alsoAt } : {}),
     date: opts.date ?? monday,
     timezone: opts.timezone ?? MADRID,
     durationMin: opts.durationMin ?? 60,
@@ -41,6 +43,14 @@ describe('computeSlots', () => {
     const slots = slotsFor({});
     expect(starts(slots)).toEqual(['09:00', '09:15', '09:30', '09:45', '10:00', '10:15', '10:30', '10:45', '11:00']);
     expect(slots[0]).toEqual({ start: '2026-06-01T09:00:00+02:00', end: '2026-06-01T10:00:00+02:00', staffId: 'ana' });
+  });
+
+  test('when a start off the grid is asked for too (freed time), then it is a slot by the same rules: inside the hours, not blocked, not twice', () => {
+    const at = (hhmm: string) => new Date(`${monday}T${hhmm}:00+02:00`);
+    const busy = new Map([['ana', [{ start: at('09:00'), end: at('09:20') }]]]);
+    const slots = slotsFor({ durationMin: 30, busy, alsoAt: [at('09:20'), at('09:50'), at('11:40'), at('09:10'), at('10:00')] });
+    // 09:20 and 09:50 fit; 11:40 runs past 12:00; 09:10 overlaps what is busy; 10:00 is on the grid already.
+    expect(starts(slots)).toEqual(['09:20', '09:30', '09:45', '09:50', '10:00', '10:15', '10:30', '10:45', '11:00', '11:15', '11:30']);
   });
 
   test('when the service has a buffer, then the buffer must fit too but the slot ends with the service', () => {
