@@ -17,6 +17,8 @@ export const PROCESSES: { name: string; entry: string }[] = [
   { name: 'read-model', entry: 'workers/read-model.ts' },
   // Starts the waitlist's offer chains and runs them (their own task queue).
   { name: 'waitlist', entry: 'workers/waitlist.ts' },
+  // Delivers the salons' webhooks (their own task queue, retried for 72 h).
+  { name: 'webhooks', entry: 'workers/webhooks.ts' },
 ];
 
 export interface RestartPolicy {

@@ -85,6 +85,15 @@ const envSchema = z.object({
   STRIPE_WEBHOOK_URL: url.optional(),
 
   JWT_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
+  /** Encrypts the salons' webhook secrets at rest (AES-256-GCM under a key derived from it); production refuses to start without it. */
+  WEBHOOK_SECRET_KEY: z.string().min(32, 'use at least 32 random characters, for example `openssl rand -base64 32`').optional(),
+  /** Webhook hosts allowed in production whatever they resolve to (comma-separated), e.g. a partner on a private network. */
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+  /** The first retry of a failed webhook delivery waits this long; later ones double it (up to 1 h), for 72 h. */
+  WEBHOOK_RETRY_INITIAL_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
   JWT_ISSUER: z.string().min(1).default('instudio'),
   JWT_AUDIENCE: z.string().min(1).default('instudio-api'),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
@@ -134,6 +143,8 @@ export interface Config {
   aws: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   mongo: { uri: string };
   stripe: { apiUrl: string; secretKey: string; webhookSecret: string; webhookUrl: string | undefined };
+  /** `secretKey` undefined when unset: development and test use a fixed key, production refuses to start. */
+  webhooks: { secretKey: string | undefined; allowedHosts: string[]; retryInitialMs: number };
   /** `secret` is undefined when unset: development generates one, production refuses to start. */
   jwt: { secret: string | undefined; issuer: string; audience: string; ttlSeconds: number };
   operator: { email: string; password: string } | undefined;
@@ -225,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mongo: { uri: e.MONGODB_URI },
     stripe: { apiUrl: e.STRIPE_API_URL, secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, webhookUrl: e.STRIPE_WEBHOOK_URL },
+    webhooks: { secretKey: e.WEBHOOK_SECRET_KEY, allowedHosts: e.WEBHOOK_ALLOWED_HOSTS, retryInitialMs: e.WEBHOOK_RETRY_INITIAL_MS },
     jwt: { secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, ttlSeconds: e.JWT_TTL_SECONDS },
     operator:
       e.INSTUDIO_OPERATOR_EMAIL && e.INSTUDIO_OPERATOR_PASSWORD

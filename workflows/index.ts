@@ -2,3 +2,4 @@
 export { bookingSaga } from './booking-saga';
 export { catalogueImport } from './catalogue-import';
 export { waitlistOfferChain } from './waitlist-offer-chain';
+export { webhookDelivery } from './webhook-delivery';

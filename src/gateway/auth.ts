@@ -3,12 +3,11 @@
  * loop) and tokens (JWT, HS256 pinned on verify).
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import argon2 from 'argon2';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../config';
+import { resolveSecret } from '../infra/local-secrets';
 import { AppError } from '../domain/errors';
 
 /** OWASP Password Storage Cheat Sheet: argon2id, m = 19 MiB, t = 2, p = 1. */
@@ -116,21 +115,5 @@ export function createTokenService(opts: { secret: string; issuer: string; audie
  * the state directory when unset; in production, required.
  */
 export function resolveJwtSecret(cfg: Config): string {
-  if (cfg.jwt.secret) return cfg.jwt.secret;
-  if (cfg.env === 'production') {
-    throw new Error('JWT_SECRET is not set: production refuses to start without a signing secret (at least 32 characters)');
-  }
-  const file = path.join(cfg.stateDir, 'jwt-secret');
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    fs.mkdirSync(cfg.stateDir, { recursive: true });
-    const secret = crypto.randomBytes(48).toString('base64url');
-    try {
-      fs.writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-      return secret;
-    } catch {
-      return fs.readFileSync(file, 'utf8').trim(); // another process wrote it first
-    }
-  }
+  return resolveSecret(cfg, { value: cfg.jwt.secret, file: 'jwt-secret', variable: 'JWT_SECRET', what: 'a signing secret' });
 }

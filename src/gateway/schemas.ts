@@ -10,6 +10,7 @@ import { GRANULE_MIN } from '../domain/availability';
 import { BOOKING_STATUSES } from '../domain/booking';
 import { PAYMENT_POLICIES } from '../domain/policy';
 import { WAITLIST_STATUSES } from '../domain/waitlist';
+import { ALL_EVENTS, WEBHOOK_EVENTS } from '../domain/webhooks';
 import { cursorParam, limitParam } from './paging';
 
 extendZodWithOpenApi(z);
@@ -321,6 +322,32 @@ export const WaitlistEntry = z
 export const WaitlistQuery = z.strictObject({
   salonId: objectId.optional().openapi({ description: 'required for salon admins and operators; a client may narrow its own entries' }),
 });
+export const WebhookEventName = z.enum([ALL_EVENTS, ...WEBHOOK_EVENTS] as [string, ...string[]]);
+export const WebhookBody = z
+  .strictObject({
+    url: z.string().min(1).max(2048).openapi({ description: 'where the events are POSTed; https in production, never to a private, loopback or link-local address there', example: 'https://pos.example.com/instudio' }),
+    events: z
+      .array(WebhookEventName)
+      .min(1, 'name at least one event, or ["*"] for all')
+      .max(WEBHOOK_EVENTS.length + 1)
+      .openapi({ description: 'the topics to receive, or ["*"] for every event of the salon', example: ['reserva.confirmada', 'reserva.cancelada'] }),
+  })
+  .openapi('WebhookBody');
+export const Webhook = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()) }).openapi('Webhook');
+export const WebhookCreated = Webhook.extend({
+  secret: z.string().openapi({ description: 'signs every delivery (InStudio-Signature); shown only in this answer' }),
+}).openapi('WebhookCreated');
+export const WebhookDelivery = z
+  .object({
+    id: z.string(),
+    eventId: z.string(),
+    eventType: z.string(),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    attempts: z.number().int(),
+    lastStatusCode: z.number().int().optional(),
+    lastAttemptAt: z.string().optional(),
+  })
+  .openapi('WebhookDelivery');
 export const RescheduleBody = z
   .strictObject({
     start: isoDateTime,

@@ -16,6 +16,7 @@ import { type Models, openModels } from '../infra/models';
 import { createSqsClient } from '../infra/sqs';
 import { registerLocalWebhook } from '../infra/stripe';
 import { createTemporalClient } from '../infra/temporal';
+import { createSecretBox, urlRulesOf } from '../infra/webhooks';
 import { createApp } from './app';
 import { type AdmissionControl, createAdmissionControl } from './admission';
 import { createTokenService, resolveJwtSecret, type TokenService } from './auth';
@@ -83,6 +84,7 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
     admission,
     booking: cfg.booking,
     stripeWebhookSecret: cfg.stripe.webhookSecret,
+    webhooks: { box: createSecretBox(cfg), rules: urlRulesOf(cfg), retryInitialMs: cfg.webhooks.retryInitialMs },
     readiness: {
       // Kafka is not here: bookings do not need it (events wait in the outbox), and the
       // cache empties itself while its invalidation consumer is out of its group.

@@ -36,6 +36,31 @@ export interface PublisherOptions {
 
 const RELAY_BATCH = 500;
 
+/** The CloudEvents `source` of every event the product publishes. */
+export const EVENT_SOURCE = '/instudio';
+
+/**
+ * A Kafka message of an event: its envelope as the value (unchanged), keyed for order,
+ * with the CloudEvents Kafka binding's binary-mode headers (`ce_*`, `content-type`)
+ * beside the product's own `event-id` and `event-type`.
+ */
+export function kafkaMessage(e: { id: string; key: string; topic: string; value: string; occurredAt: string }): Message {
+  return {
+    key: e.key,
+    value: e.value,
+    headers: {
+      'event-id': e.id,
+      'event-type': e.topic,
+      ce_specversion: '1.0',
+      ce_id: e.id,
+      ce_type: e.topic,
+      ce_source: EVENT_SOURCE,
+      ce_time: e.occurredAt,
+      'content-type': 'application/json',
+    },
+  };
+}
+
 export function envelope<T>(type: string, data: T, opts: { correlationId?: string; id?: string } = {}): EventEnvelope<T> {
   return {
     id: opts.id ?? crypto.randomUUID(),
@@ -115,16 +140,10 @@ export async function createEventPublisher(kafka: Kafka, opts: PublisherOptions)
   let relaying: Promise<number> | undefined;
   let outage = false;
 
-  const message = (e: { id: string; key: string; topic: string; value: string }): Message => ({
-    key: e.key,
-    value: e.value,
-    headers: { 'event-id': e.id, 'event-type': e.topic },
-  });
-
-  const park = async (e: { id: string; topic: string; key: string; value: string }): Promise<void> => {
+  const park = async (e: { id: string; topic: string; key: string; value: string; occurredAt: string }): Promise<void> => {
     parked = true;
     try {
-      await outbox.create({ _id: e.id, topic: e.topic, key: e.key, value: e.value, createdAt: new Date() });
+      await outbox.create({ _id: e.id, topic: e.topic, key: e.key, value: e.value, occurredAt: e.occurredAt, createdAt: new Date() });
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err; // already waiting: stored once
     }
@@ -142,7 +161,7 @@ export async function createEventPublisher(kafka: Kafka, opts: PublisherOptions)
       const byTopic = new Map<string, Message[]>();
       for (const e of batch) {
         const list = byTopic.get(e.topic) ?? [];
-        list.push(message({ id: e._id, key: e.key, topic: e.topic, value: e.value }));
+        list.push(kafkaMessage({ id: e._id, key: e.key, topic: e.topic, value: e.value, occurredAt: e.occurredAt ?? e.createdAt.toISOString() }));
         byTopic.set(e.topic, list);
       }
       try {
@@ -178,13 +197,13 @@ export async function createEventPublisher(kafka: Kafka, opts: PublisherOptions)
   return {
     async publish(topic, key, data, publishOpts) {
       const event = envelope(topic, data, publishOpts);
-      const e = { id: event.id, topic, key, value: JSON.stringify(event) };
+      const e = { id: event.id, topic, key, value: JSON.stringify(event), occurredAt: event.occurredAt };
       if (parked) {
         await park(e);
         return event;
       }
       try {
-        await withTimeout(producer.send({ topic, acks: -1, messages: [message(e)] }), sendTimeoutMs);
+        await withTimeout(producer.send({ topic, acks: -1, messages: [kafkaMessage(e)] }), sendTimeoutMs);
       } catch (err) {
         if (!outage) logger.warn({ err, topic }, 'Kafka unreachable; events wait in the outbox');
         outage = true;

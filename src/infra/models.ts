@@ -206,6 +206,49 @@ waitlistEntrySchema.index({ customerId: 1, createdAt: 1 });
 waitlistEntrySchema.index({ status: 1, lapsesAt: 1 });
 
 /**
+ * A salon's webhook: where its events go and which ones. The secret signs every
+ * delivery, so it is kept readable — encrypted under WEBHOOK_SECRET_KEY
+ * (src/infra/webhooks.ts), never in the clear. Deleted webhooks keep `deletedAt`.
+ */
+const webhookSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    salonId: { type: String, required: true },
+    url: { type: String, required: true },
+    events: { type: [String], required: true },
+    secretEncrypted: { type: String, required: true },
+    deletedAt: { type: Date },
+  },
+  { timestamps: true },
+);
+webhookSchema.index({ salonId: 1, createdAt: 1 });
+
+/** One event for one webhook (`_id` `<webhookId>:<eventId>`: an event redelivered by Kafka is delivered once), with every attempt. */
+const webhookDeliverySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    webhookId: { type: String, required: true },
+    salonId: { type: String, required: true },
+    eventId: { type: String, required: true },
+    eventType: { type: String, required: true },
+    /** The envelope as sent: every attempt POSTs the same bytes. */
+    body: { type: String, required: true },
+    status: { type: String, required: true, enum: ['pending', 'delivered', 'failed'] },
+    attempts: { type: Number, required: true, default: 0 },
+    /** Redeliveries asked for: each runs its own delivery workflow. */
+    rounds: { type: Number, required: true, default: 0 },
+    lastStatusCode: { type: Number },
+    lastAttemptAt: { type: Date },
+    log: {
+      type: [new Schema({ at: Date, statusCode: Number, error: String, durationMs: Number }, { _id: false })],
+      default: [],
+    },
+  },
+  { timestamps: true },
+);
+webhookDeliverySchema.index({ webhookId: 1, createdAt: -1 });
+
+/**
  * Events that could not reach Kafka when they were published. The publishing process
  * relays them once the broker is back; `_id` is the event id, so re-publishing the same
  * event while it waits here stores it once.
@@ -224,6 +267,8 @@ const outboxSchema = new Schema({
   topic: { type: String, required: true },
   key: { type: String, required: true },
   value: { type: String, required: true },
+  /** The envelope's occurredAt (its CloudEvents `ce_time`); absent on events parked before it was kept. */
+  occurredAt: { type: String },
   createdAt: { type: Date, required: true },
 });
 outboxSchema.index({ createdAt: 1 });
@@ -290,6 +335,8 @@ export type RateLimitDoc = InferSchemaType<typeof rateLimitSchema>;
 export type IntakeRetryDoc = InferSchemaType<typeof intakeRetrySchema>;
 export type StripeEventDoc = InferSchemaType<typeof stripeEventSchema>;
 export type WaitlistEntryDoc = InferSchemaType<typeof waitlistEntrySchema>;
+export type WebhookDoc = InferSchemaType<typeof webhookSchema>;
+export type WebhookDeliveryDoc = InferSchemaType<typeof webhookDeliverySchema>;
 
 export interface Models {
   User: Model<InferSchemaType<typeof userSchema>>;
@@ -305,6 +352,8 @@ export interface Models {
   IntakeRetry: Model<IntakeRetryDoc>;
   StripeEvent: Model<StripeEventDoc>;
   WaitlistEntry: Model<WaitlistEntryDoc>;
+  Webhook: Model<WebhookDoc>;
+  WebhookDelivery: Model<WebhookDeliveryDoc>;
 }
 
 /** Binds the models to a connection. */
@@ -323,6 +372,8 @@ export function createModels(conn: Connection): Models {
     IntakeRetry: conn.model('IntakeRetry', intakeRetrySchema, 'intake_retries'),
     StripeEvent: conn.model('StripeEvent', stripeEventSchema, 'stripe_events'),
     WaitlistEntry: conn.model('WaitlistEntry', waitlistEntrySchema, 'waitlist_entries'),
+    Webhook: conn.model('Webhook', webhookSchema, 'webhooks'),
+    WebhookDelivery: conn.model('WebhookDelivery', webhookDeliverySchema, 'webhook_deliveries'),
   };
 }
 

@@ -60,7 +60,7 @@ test('given a brand-new Kafka and database, when npm start runs the product, the
     expect(product.notReady()).toEqual([]);
 
     // Every consumer of a durable group is in it, on the topics the processes created.
-    for (const group of ['instudio-read-model', 'instudio-notifications', 'instudio-waitlist']) {
+    for (const group of ['instudio-read-model', 'instudio-notifications', 'instudio-waitlist', 'instudio-webhooks']) {
       await eventually(
         async () => {
           const { groups } = await admin.describeGroups([group]);

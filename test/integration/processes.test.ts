@@ -22,6 +22,7 @@ const ROLES: { role: string; entry: string; env?: Record<string, string> }[] = [
   { role: 'notifications', entry: 'workers/notifications.ts' },
   { role: 'read-model', entry: 'workers/read-model.ts' },
   { role: 'waitlist', entry: 'workers/waitlist.ts' },
+  { role: 'webhooks', entry: 'workers/webhooks.ts' },
   { role: 'autoscaler', entry: 'workers/autoscaler.ts', env: { AUTOSCALER_MIN_WORKERS: '0', AUTOSCALER_BACKLOG_PER_WORKER: '1000000', ALARM_PREFIX: 'ProcessesTest' } },
 ];
 

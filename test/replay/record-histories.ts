@@ -1,6 +1,7 @@
 /**
  * Records the histories the replay test runs, one per branch of the booking saga and of
- * the waitlist's offer chain (test/support/chain-harness.ts), on
+ * the waitlist's offer chain (test/support/chain-harness.ts) and of the salon-webhook
+ * delivery (test/support/webhook-harness.ts), on
  * Temporal's time-skipping test server with stub activities (so the reminder's 24 h
  * timer and the hold's expiry fire at once). Writes only the histories that are
  * missing, so the committed ones stay as recorded from the workflow code they came from:
@@ -29,6 +30,7 @@ import {
   statusQuery,
 } from '../../src/shared/booking';
 import { CHAIN_BRANCHES, chainStubs, freedTime, startChain, withChainWorker } from '../support/chain-harness';
+import { runDelivery, WEBHOOK_BRANCHES } from '../support/webhook-harness';
 import { business, createSagaEnv, DAY, gate, type Harness, RESERVATION, type SagaEnv, stubs } from '../support/saga-harness';
 import { eventually } from '../support/wait';
 
@@ -434,12 +436,19 @@ export const BRANCHES: Record<string, Branch> = {
 
 export const historyFile = (branch: string): string => path.join(__dirname, 'histories', `booking-saga-${branch}.json`);
 export const chainHistoryFile = (branch: string): string => path.join(__dirname, 'histories', `waitlist-offer-chain-${branch}.json`);
+export const webhookHistoryFile = (branch: string): string => path.join(__dirname, 'histories', `webhook-delivery-${branch}.json`);
 export const RECORDED_BRANCHES = [...ORIGINAL, ...BEFORE_LIFECYCLE_V2, ...Object.keys(BRANCHES)];
-/** Every committed history: the booking saga's branches and the waitlist offer chain's. */
-export const RECORDED_FILES = [...RECORDED_BRANCHES.map(historyFile), ...Object.keys(CHAIN_BRANCHES).map(chainHistoryFile)].map((f) => path.basename(f));
+/** Every committed history: the booking saga's branches, the waitlist offer chain's and the webhook delivery's. */
+export const RECORDED_FILES = [
+  ...RECORDED_BRANCHES.map(historyFile),
+  ...Object.keys(CHAIN_BRANCHES).map(chainHistoryFile),
+  ...Object.keys(WEBHOOK_BRANCHES).map(webhookHistoryFile),
+].map((f) => path.basename(f));
 
 const write = (file: string, history: Parameters<typeof historyToJSON>[0], calls: string[]): void => {
-  fs.writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
+  // Stack traces in failures name this checkout's path: kept relative, so no machine's path is committed.
+  const json = historyToJSON(history).split(`${path.resolve(__dirname, '..', '..')}/`).join('');
+  fs.writeFileSync(file, `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
   console.log(`wrote ${file} (${history.events?.length} events; activities: ${calls.join(', ')})`);
 };
 
@@ -447,7 +456,8 @@ async function main(): Promise<void> {
   const force = process.argv.includes('--force');
   const todo = Object.entries(BRANCHES).filter(([name]) => force || !fs.existsSync(historyFile(name)));
   const chainTodo = Object.entries(CHAIN_BRANCHES).filter(([name]) => force || !fs.existsSync(chainHistoryFile(name)));
-  if (todo.length === 0 && chainTodo.length === 0) {
+  const webhookTodo = Object.entries(WEBHOOK_BRANCHES).filter(([name]) => force || !fs.existsSync(webhookHistoryFile(name)));
+  if (todo.length === 0 && chainTodo.length === 0 && webhookTodo.length === 0) {
     console.log('every branch has its history; --force re-records them');
     return;
   }
@@ -476,6 +486,10 @@ async function main(): Promise<void> {
         return handle.fetchHistory();
       });
       write(chainHistoryFile(name), history, h.calls.map((c) => c.name));
+    }
+    for (const [name, answers] of webhookTodo) {
+      const run = await runDelivery(saga, answers);
+      write(webhookHistoryFile(name), run.history, [`${run.attempts.length} attempts`, run.result]);
     }
   } finally {
     await saga.env.teardown();
