@@ -448,7 +448,16 @@ export function createBookingActivities(deps: BookingDeps) {
         await publish(
           TOPICS.bookingRescheduled,
           b,
-          { previousStart: previous.toISOString(), previousEnd, ...(previousStaffId ? { previousStaffId } : {}), start: b.start.toISOString(), staffId: b.staffId },
+          {
+            previousStart: previous.toISOString(),
+            previousEnd,
+            ...(previousStaffId ? { previousStaffId } : {}),
+            start: b.start.toISOString(),
+            staffId: b.staffId,
+            customerId: b.customerId,
+            // The n-th move: the SEQUENCE of the client's calendar invitation.
+            moves: b.rescheduledFrom?.length ?? 0,
+          },
           `move-${b.rescheduledFrom?.length ?? 0}`,
         );
         return movedOf(b);

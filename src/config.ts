@@ -84,6 +84,12 @@ const envSchema = z.object({
   /** Where Stripe reaches this gateway's webhook (unset: http://127.0.0.1:<port>/v1/webhooks/stripe); registered with localstripe when STRIPE_API_URL is http. */
   STRIPE_WEBHOOK_URL: url.optional(),
 
+  /** Where email goes (locally Mailpit's SMTP server); `smtp://user:pass@host:port`, or `smtps://` for TLS. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp://host:port or smtps://host:port').default('smtp://127.0.0.1:1025'),
+  /** The sender of every email. */
+  MAIL_FROM: z.string().min(3).default('InStudio <reservas@instudio.example>'),
+  /** Mailpit's HTTP API and web UI (local stacks only: what the tests read emails back from). */
+  MAILPIT_URL: url.optional().default('http://127.0.0.1:8025'),
   JWT_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
   /** Encrypts the salons' webhook secrets at rest (AES-256-GCM under a key derived from it); production refuses to start without it. */
   WEBHOOK_SECRET_KEY: z.string().min(32, 'use at least 32 random characters, for example `openssl rand -base64 32`').optional(),
@@ -143,6 +149,7 @@ export interface Config {
   aws: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   mongo: { uri: string };
   stripe: { apiUrl: string; secretKey: string; webhookSecret: string; webhookUrl: string | undefined };
+  mail: { smtpUrl: string; from: string; mailpitUrl: string };
   /** `secretKey` undefined when unset: development and test use a fixed key, production refuses to start. */
   webhooks: { secretKey: string | undefined; allowedHosts: string[]; retryInitialMs: number };
   /** `secret` is undefined when unset: development generates one, production refuses to start. */
@@ -236,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mongo: { uri: e.MONGODB_URI },
     stripe: { apiUrl: e.STRIPE_API_URL, secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, webhookUrl: e.STRIPE_WEBHOOK_URL },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, mailpitUrl: e.MAILPIT_URL },
     webhooks: { secretKey: e.WEBHOOK_SECRET_KEY, allowedHosts: e.WEBHOOK_ALLOWED_HOSTS, retryInitialMs: e.WEBHOOK_RETRY_INITIAL_MS },
     jwt: { secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, ttlSeconds: e.JWT_TTL_SECONDS },
     operator:

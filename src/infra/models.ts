@@ -248,6 +248,19 @@ const webhookDeliverySchema = new Schema(
 );
 webhookDeliverySchema.index({ webhookId: 1, createdAt: -1 });
 
+/** Emails sent, by the event they tell of: each event's email goes out once, across restarts and redeliveries. */
+const sentEmailSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    to: { type: String, required: true },
+    kind: { type: String, required: true },
+    /** `sending` while the SMTP call is under way (a crash then sends it again), `sent` once accepted. */
+    status: { type: String, required: true, enum: ['sending', 'sent'] },
+    messageId: { type: String, required: true },
+  },
+  { timestamps: true },
+);
+
 /**
  * Events that could not reach Kafka when they were published. The publishing process
  * relays them once the broker is back; `_id` is the event id, so re-publishing the same
@@ -335,6 +348,7 @@ export type RateLimitDoc = InferSchemaType<typeof rateLimitSchema>;
 export type IntakeRetryDoc = InferSchemaType<typeof intakeRetrySchema>;
 export type StripeEventDoc = InferSchemaType<typeof stripeEventSchema>;
 export type WaitlistEntryDoc = InferSchemaType<typeof waitlistEntrySchema>;
+export type SentEmailDoc = InferSchemaType<typeof sentEmailSchema>;
 export type WebhookDoc = InferSchemaType<typeof webhookSchema>;
 export type WebhookDeliveryDoc = InferSchemaType<typeof webhookDeliverySchema>;
 
@@ -352,6 +366,7 @@ export interface Models {
   IntakeRetry: Model<IntakeRetryDoc>;
   StripeEvent: Model<StripeEventDoc>;
   WaitlistEntry: Model<WaitlistEntryDoc>;
+  SentEmail: Model<SentEmailDoc>;
   Webhook: Model<WebhookDoc>;
   WebhookDelivery: Model<WebhookDeliveryDoc>;
 }
@@ -372,6 +387,7 @@ export function createModels(conn: Connection): Models {
     IntakeRetry: conn.model('IntakeRetry', intakeRetrySchema, 'intake_retries'),
     StripeEvent: conn.model('StripeEvent', stripeEventSchema, 'stripe_events'),
     WaitlistEntry: conn.model('WaitlistEntry', waitlistEntrySchema, 'waitlist_entries'),
+    SentEmail: conn.model('SentEmail', sentEmailSchema, 'sent_emails'),
     Webhook: conn.model('Webhook', webhookSchema, 'webhooks'),
     WebhookDelivery: conn.model('WebhookDelivery', webhookDeliverySchema, 'webhook_deliveries'),
   };

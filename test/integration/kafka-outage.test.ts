@@ -79,7 +79,7 @@ test('given Kafka is stopped for 30 s while bookings run, then every booking con
     timeoutMs: 30_000,
     what: 'the outbox to drain',
   });
-  await eventually(() => bookingIds.every((id) => notified.some((n) => n.bookingId === id && n.template === 'booking.confirmed')), {
+  await eventually(() => bookingIds.every((id) => notified.some((n) => n.bookingId === id && n.kind === 'confirmed')), {
     timeoutMs: 60_000,
     intervalMs: 250,
     what: 'a confirmation notification for every booking',

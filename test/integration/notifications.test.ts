@@ -46,11 +46,11 @@ test('when a reminder event arrives twice, then the customer is reminded once; c
     },
     { timeoutMs: 20_000, what: 'the notifications' },
   );
-  expect(mine.map((n) => n.template).sort()).toEqual(['booking.cancelled', 'booking.confirmed', 'booking.reminder']);
+  expect(mine.map((n) => n.kind).sort()).toEqual(['cancelled', 'confirmed', 'reminder']);
   expect(mine.every((n) => n.to === 'cust-1')).toBe(true);
   // Another event behind them proves the duplicate was dropped, not still on its way.
   const marker = unique('b');
   await events.publish(TOPICS.bookingReminder, 'salon-1', { bookingId: marker, customerId: 'cust-1' });
   await eventually(() => (sent.some((n) => n.bookingId === marker) ? true : undefined), { what: 'the marker' });
-  expect(sent.filter((n) => n.bookingId === bookingId && n.template === 'booking.reminder')).toHaveLength(1);
+  expect(sent.filter((n) => n.bookingId === bookingId && n.kind === 'reminder')).toHaveLength(1);
 });
