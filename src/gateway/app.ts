@@ -22,6 +22,7 @@ import { errorHandler, notFoundHandler } from './middleware/errors';
 import { recordLatency } from './middleware/latency';
 import { generalRateLimit } from './middleware/rate-limit';
 import { buildOpenApi, ROUTES } from './openapi';
+import { docsPage } from './docs';
 import { refuseUnknownQuery } from './middleware/query-keys';
 import type { Privileges } from './privileges';
 import { redactingSerializers } from '../shared/logger';
@@ -30,6 +31,9 @@ import { authRoutes } from './routes/auth';
 import { bookingRoutes } from './routes/bookings';
 import { stripeWebhookRoutes } from './routes/stripe-webhooks';
 import { waitlistRoutes } from './routes/waitlist';
+import { webhookRoutes } from './routes/webhooks';
+import type { UrlRules } from '../domain/webhooks';
+import type { SecretBox } from '../infra/webhooks';
 import { importRoutes } from './routes/imports';
 import { opsRoutes } from './routes/ops';
 import { statsRoutes } from './routes/stats';
@@ -56,6 +60,8 @@ export interface GatewayDeps {
   booking: { holdTtlMs: number; compensationAttempts: number };
   /** STRIPE_WEBHOOK_SECRET: verifies the Stripe-Signature of Stripe's webhooks. */
   stripeWebhookSecret: string;
+  /** Salon webhooks: their secrets' key, the URL rules, the first retry's wait. */
+  webhooks: { box: SecretBox; rules: UrlRules; retryInitialMs: number };
   now?: () => Date;
 }
 
@@ -114,7 +120,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.use(express.json({ limit: '32kb', strict: true }));
   app.use(authenticate(deps.tokens, deps.privileges));
   // Ids are hex: one spelling of each, so cache tags and lookups agree whatever the case.
-  for (const id of ['salonId', 'bookingId', 'entryId']) {
+  for (const id of ['salonId', 'bookingId', 'entryId', 'webhookId']) {
     app.param(id, (req, _res, next, value: string) => {
       req.params[id] = value.toLowerCase();
       next();
@@ -127,6 +133,8 @@ export function createApp(deps: GatewayDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(openapi);
   });
+  // The API docs page (Swagger UI on /openapi.json, its own assets and CSP).
+  app.use('/docs', docsPage());
   authRoutes(app, {
     models: deps.models,
     tokens: deps.tokens,
@@ -145,6 +153,7 @@ export function createApp(deps: GatewayDeps): Express {
     now,
   });
   waitlistRoutes(app, { models: deps.models, temporal: deps.temporal, now });
+  webhookRoutes(app, { models: deps.models, temporal: deps.temporal, ...deps.webhooks });
   importRoutes(app, { admission: deps.admission, enqueue: deps.enqueue });
   statsRoutes(app, deps.models);
   opsRoutes(app, { temporal: deps.temporal });

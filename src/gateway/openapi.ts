@@ -1,6 +1,10 @@
-/** /openapi.json, generated from the same schemas that validate requests. */
-import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+/**
+ * /openapi.json (OpenAPI 3.1), generated from the same schemas that validate requests,
+ * with the outbound salon webhooks in its `webhooks` section (openapi-webhooks.ts).
+ */
+import { OpenApiGeneratorV31, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { registerWebhooks } from './openapi-webhooks';
 import * as s from './schemas';
 
 type Method = RouteConfig['method'];
@@ -182,6 +186,52 @@ export const ROUTES: readonly Doc[] = [
   },
   {
     method: 'post',
+    path: '/v1/salons/{salonId}/webhooks',
+    summary: 'Register a webhook for the salon’s events (its admin, operators): the secret that signs every delivery is shown only in this answer',
+    auth: true,
+    params: ['salonId'],
+    body: s.WebhookBody,
+    ok: { 201: json(s.WebhookCreated, 'registered') },
+    errors: [400, 401, 403, 404, 413, 415, 429],
+  },
+  {
+    method: 'get',
+    path: '/v1/salons/{salonId}/webhooks',
+    summary: 'The salon’s webhooks (its admin, operators); secrets are never shown again',
+    auth: true,
+    params: ['salonId'],
+    ok: { 200: json(s.items(s.Webhook)) },
+    errors: [401, 403, 404, 429],
+  },
+  {
+    method: 'delete',
+    path: '/v1/salons/{salonId}/webhooks/{webhookId}',
+    summary: 'Delete a webhook (its salon’s admin, operators): no further deliveries or retries',
+    auth: true,
+    params: ['salonId', 'webhookId'],
+    ok: { 204: { description: 'deleted' } },
+    errors: [401, 403, 404, 429],
+  },
+  {
+    method: 'get',
+    path: '/v1/salons/{salonId}/webhooks/{webhookId}/deliveries',
+    summary: 'The webhook’s latest 100 deliveries, newest first: pending (being retried), delivered or failed (after 72 h)',
+    auth: true,
+    params: ['salonId', 'webhookId'],
+    ok: { 200: json(s.items(s.WebhookDelivery)) },
+    errors: [401, 403, 404, 429],
+  },
+  {
+    method: 'post',
+    path: '/v1/salons/{salonId}/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver',
+    summary: 'Deliver the event again (same event id and body, a new signature), with its own 72 h of retries',
+    auth: true,
+    params: ['salonId', 'webhookId', 'deliveryId'],
+    ok: { 202: json(s.WebhookDelivery, 'pending again') },
+    errors: [401, 403, 404, 429],
+  },
+  {
+    method: 'post',
     path: '/v1/webhooks/stripe',
     summary: 'Stripe’s webhooks: Stripe-Signature verified with STRIPE_WEBHOOK_SECRET (5 minutes’ tolerance); each event id handled once on any instance; intents of no booking are acknowledged and ignored',
     headers: z.object({ 'Stripe-Signature': z.string().optional().openapi({ param: { name: 'Stripe-Signature', in: 'header' } }) }),
@@ -227,7 +277,7 @@ export const ROUTES: readonly Doc[] = [
   },
 ];
 
-export function buildOpenApi(docs: readonly Doc[] = ROUTES): object {
+export function buildOpenApi(docs: readonly Doc[] = ROUTES, webhooks?: readonly string[]): Record<string, unknown> {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 
@@ -248,16 +298,78 @@ export function buildOpenApi(docs: readonly Doc[] = ROUTES): object {
       responses: responses as RouteConfig['responses'],
     });
   }
+  registerWebhooks(registry, webhooks);
 
-  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
-    openapi: '3.0.3',
+  const doc = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
     info: {
       title: 'InStudio booking API',
       version: '1.0.0',
-      description: 'Bookings for a network of beauty salons and spas. Errors are application/problem+json (RFC 9457).',
+      description:
+        'Bookings for a network of beauty salons and spas. Errors are application/problem+json (RFC 9457). ' +
+        'Webhooks: the events InStudio POSTs, signed, to the URLs a salon registers (POST /v1/salons/{salonId}/webhooks).',
     },
     servers: [{ url: '/' }],
   });
+  return jsonSchemaExamples(doc) as unknown as Record<string, unknown>;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The keywords of a JSON Schema (2020-12) whose values are schemas, maps of schemas or lists of schemas. */
+const SUBSCHEMA = ['items', 'additionalProperties', 'not', 'contains', 'if', 'then', 'else', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties'];
+const SUBSCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'dependentSchemas'];
+const SUBSCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
+
+/** OpenAPI 3.1 deprecates a schema's `example` for JSON Schema's `examples` (a list). */
+function fixSchema(schema: unknown): void {
+  if (!isObject(schema)) return;
+  if ('example' in schema) {
+    if (!Array.isArray(schema.examples)) schema.examples = [schema.example];
+    delete schema.example;
+  }
+  for (const k of SUBSCHEMA) fixSchema(schema[k]);
+  for (const k of SUBSCHEMA_MAPS) if (isObject(schema[k])) Object.values(schema[k]).forEach(fixSchema);
+  for (const k of SUBSCHEMA_LISTS) if (Array.isArray(schema[k])) (schema[k] as unknown[]).forEach(fixSchema);
+}
+
+/** The schemas of a media-type map, a parameter list, a header map. */
+const fixContent = (content: unknown): void => {
+  if (isObject(content)) for (const media of Object.values(content)) if (isObject(media)) fixSchema(media.schema);
+};
+const fixParameters = (params: unknown): void => {
+  if (Array.isArray(params)) for (const p of params) if (isObject(p)) fixSchema(p.schema);
+};
+const fixHeaders = (headers: unknown): void => {
+  if (isObject(headers)) for (const h of Object.values(headers)) if (isObject(h)) fixSchema(h.schema);
+};
+
+/** Rewrites every schema's `example` of a generated 3.1 document (in place) as `examples`. */
+export function jsonSchemaExamples<T extends object>(doc: T): T {
+  const d = doc as Json;
+  const components = isObject(d.components) ? d.components : {};
+  if (isObject(components.schemas)) Object.values(components.schemas).forEach(fixSchema);
+  for (const group of [d.paths, d.webhooks]) {
+    if (!isObject(group)) continue;
+    for (const item of Object.values(group)) {
+      if (!isObject(item)) continue;
+      fixParameters(item.parameters);
+      for (const op of Object.values(item)) {
+        if (!isObject(op)) continue;
+        fixParameters(op.parameters);
+        if (isObject(op.requestBody)) fixContent(op.requestBody.content);
+        if (isObject(op.responses)) {
+          for (const r of Object.values(op.responses)) {
+            if (!isObject(r)) continue;
+            fixContent(r.content);
+            fixHeaders(r.headers);
+          }
+        }
+      }
+    }
+  }
+  return doc;
 }
 
 export type OpenApiDoc = Doc;

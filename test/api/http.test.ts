@@ -69,7 +69,7 @@ test('when every dependency is up, then /readyz says ready with each check', asy
 test('/openapi.json describes every route with its schemas', async () => {
   const res = await api.get('/openapi.json');
   expect(res.status).toBe(200);
-  expect(res.body.openapi).toBe('3.0.3');
+  expect(res.body.openapi).toBe('3.1.0');
   expect(Object.keys(res.body.paths)).toEqual(
     expect.arrayContaining(['/v1/auth/register', '/v1/auth/login', '/v1/salons', '/v1/salons/{salonId}', '/v1/salons/{salonId}/services', '/v1/salons/{salonId}/availability']),
   );

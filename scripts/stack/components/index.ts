@@ -9,13 +9,13 @@ import { kafka } from './kafka';
 import { localstripe } from './localstripe';
 import { moto } from './moto';
 import { temporal } from './temporal';
-import { schemathesis, temporalTestServer } from './test-tools';
+import { chromium, schemathesis, temporalTestServer } from './test-tools';
 
 export type { Component, Tool } from './install';
-export { schemathesis, temporalTestServer } from './test-tools';
+export { chromium, schemathesis, temporalTestServer } from './test-tools';
 export { temporalBin } from './temporal';
 
 export const COMPONENTS: readonly Component[] = [temporal, kafka, moto, ferretdb, localstripe];
 
-/** Everything installed on first use: the servers and the test tools. */
-export const TOOLS: readonly Tool[] = [...COMPONENTS, schemathesis, temporalTestServer];
+/** Everything installed on first use: the servers and the test tools (Chromium among them). */
+export const TOOLS: readonly Tool[] = [...COMPONENTS, schemathesis, temporalTestServer, chromium];

@@ -1,7 +1,8 @@
-/** Tools only the tests use: schemathesis and Temporal's time-skipping test server. */
+/** Tools only the tests use: schemathesis, Temporal's time-skipping test server and a headless browser. */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../../src/config';
+import { run } from '../proc';
 import { exists, marker, mavenInstall, pipInstall, type Tool, toolDir } from './install';
 
 const SCHEMATHESIS_VERSION = '4.32.5';
@@ -39,4 +40,47 @@ export const temporalTestServer: Tool & { bin(cfg: Config): string } = {
     );
   },
   bin: (cfg) => path.join(testServerDir(cfg), 'temporal-test-server'),
+};
+
+const BROWSERS = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'];
+
+/** The first Chromium on PATH (or PUPPETEER_EXECUTABLE_PATH, when set), if any. */
+function chromiumOnPath(): string | undefined {
+  const candidates = [
+    ...(process.env.PUPPETEER_EXECUTABLE_PATH ? [process.env.PUPPETEER_EXECUTABLE_PATH] : []),
+    ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean).flatMap((dir) => BROWSERS.map((b) => path.join(dir, b))),
+  ];
+  return candidates.find((file) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return fs.statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Chromium from Debian's packages, headless, for the docs page's browser test
+ * (test/api/docs.test.ts, driven by puppeteer-core: no browser download of its own).
+ * A system package, not a folder of the tools directory: installed with apt-get when no
+ * Chromium is on PATH (as root, or through `sudo -n`).
+ */
+export const chromium: Tool & { bin(): string } = {
+  name: 'chromium',
+  version: "(Debian's package)",
+  installed: () => chromiumOnPath() !== undefined,
+  async install() {
+    const root = process.getuid?.() === 0;
+    const apt = (args: string[]) =>
+      root ? run('apt-get', args, { env: { DEBIAN_FRONTEND: 'noninteractive' } }) : run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]);
+    await apt(['update', '-qq']);
+    await apt(['install', '-y', '-qq', '--no-install-recommends', 'chromium']);
+    if (!chromiumOnPath()) throw new Error('apt-get installed chromium, but no chromium is on PATH');
+  },
+  bin() {
+    const bin = chromiumOnPath();
+    if (!bin) throw new Error('no Chromium on PATH: run `npm run stack -- install` (installs Debian\'s chromium)');
+    return bin;
+  },
 };

@@ -16,7 +16,8 @@ export function recordLatency(metrics: Metrics): RequestHandler {
         Method: req.method,
         StatusClass: `${Math.floor(res.statusCode / 100)}xx`,
       });
-      metrics.record(API_LATENCY_ALL, ms, 'Milliseconds'); // what the latency alarm watches
+      // What the latency alarm watches: the API's answers, not the docs page's files (res.locals.notApi).
+      if (res.locals.notApi !== true) metrics.record(API_LATENCY_ALL, ms, 'Milliseconds');
     });
     next();
   };
