@@ -19,6 +19,8 @@ const profile = (name: string, base: number, env: Record<string, string> = {}): 
   AWS_ENDPOINT_URL: `http://127.0.0.1:${base + 4566}`,
   MONGODB_URI: `mongodb://127.0.0.1:${base + 7017}/instudio_${name}`,
   STRIPE_API_URL: `http://127.0.0.1:${base + 8420}`,
+  SMTP_URL: `smtp://127.0.0.1:${base + 1025}`,
+  MAILPIT_URL: `http://127.0.0.1:${base + 8025}`,
   ...env,
 });
 

@@ -68,9 +68,9 @@ export class ApiClient {
 }
 
 /** Registers a new client and returns a client speaking with its token. */
-export async function newClient(api: ApiClient): Promise<{ api: ApiClient; id: string; email: string }> {
+export async function newClient(api: ApiClient, opts: { locale?: 'es' | 'en'; name?: string } = {}): Promise<{ api: ApiClient; id: string; email: string }> {
   const email = `${unique('client')}@instudio.test`;
-  const res = await api.as(undefined).post('/v1/auth/register', { email, password: 'client-password', name: 'Test Client' });
+  const res = await api.as(undefined).post('/v1/auth/register', { email, password: 'client-password', name: opts.name ?? 'Test Client', ...(opts.locale ? { locale: opts.locale } : {}) });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { api: api.as(res.body.token), id: res.body.user.id, email };
 }

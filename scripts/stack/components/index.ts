@@ -7,6 +7,7 @@ import { ferretdb } from './ferretdb';
 import type { Component, Tool } from './install';
 import { kafka } from './kafka';
 import { localstripe } from './localstripe';
+import { mailpit } from './mailpit';
 import { moto } from './moto';
 import { temporal } from './temporal';
 import { chromium, schemathesis, temporalTestServer } from './test-tools';
@@ -15,7 +16,7 @@ export type { Component, Tool } from './install';
 export { chromium, schemathesis, temporalTestServer } from './test-tools';
 export { temporalBin } from './temporal';
 
-export const COMPONENTS: readonly Component[] = [temporal, kafka, moto, ferretdb, localstripe];
+export const COMPONENTS: readonly Component[] = [temporal, kafka, moto, ferretdb, localstripe, mailpit];
 
 /** Everything installed on first use: the servers and the test tools (Chromium among them). */
 export const TOOLS: readonly Tool[] = [...COMPONENTS, schemathesis, temporalTestServer, chromium];
