@@ -59,8 +59,9 @@ async function main(): Promise<number> {
       clearTimeout(timeout);
       const api = `http://127.0.0.1:${cfg.port}`;
       log(`ready: ${Object.keys(product.current()).join(', ')}`);
-      log(`API:          ${api}  (OpenAPI: ${api}/openapi.json)`);
+      log(`API:          ${api}  (docs: ${api}/docs, OpenAPI: ${api}/openapi.json)`);
       log(`Temporal UI:  http://127.0.0.1:${cfg.temporal.uiPort}`);
+      log(`Email (Mailpit): ${cfg.mail.mailpitUrl}`);
       log('stack status: npm run stack -- status; stop the servers: npm run stack -- down; Ctrl-C stops the processes');
     },
     () => clearTimeout(timeout),
