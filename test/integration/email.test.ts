@@ -4,8 +4,10 @@
  * their language, the salon's local time in the body, the invitation's
  * UID/METHOD/SEQUENCE — and a restart of the process sends nothing twice.
  */
+import net from 'node:net';
 import pino from 'pino';
-import { loadConfig } from '../../src/config';
+import { loadConfig, portOf } from '../../src/config';
+import { createEmailSender } from '../../src/infra/mail';
 import { calendarUid } from '../../src/infra/calendar';
 import { type EventPublisher, startEventPublisher } from '../../src/infra/events';
 import { createKafka } from '../../src/infra/kafka';
@@ -17,6 +19,7 @@ import { at, settled } from '../support/bookings';
 import { ApiClient, newClient, newSalon, operatorOf, startTestGateway } from '../support/gateway';
 import { unique } from '../support/ids';
 import { icsField, mailsTo, mailTo } from '../support/mailpit';
+import { eventually } from '../support/wait';
 import { startTestDispatcher, startTestWorker } from '../support/worker';
 
 const cfg = loadConfig();
@@ -118,4 +121,39 @@ test('a reminder, a no-show, a waitlist offer (with its expiry) and a waitlist b
   await mailTo(client.email, 'the marker behind the repeats', (m) => m.subject.startsWith('Reminder:') && m.text.includes('09:00'));
   const all = await mailsTo(client.email);
   for (const [, , subject] of sent) expect(all.filter((m) => m.subject.startsWith(subject) && m.text.includes('16:30'))).toHaveLength(1);
+});
+
+test('when the SMTP server is down, then the send is retried with backoff and goes out once it is back', async () => {
+  const salon = await newSalon(operator);
+  const client = await newClient(anon, { locale: 'en' });
+  // An SMTP address with nothing behind it yet; Mailpit is put behind it once a retry is under way.
+  const relay = net.createServer((socket) => {
+    const upstream = net.connect(portOf(cfg.mail.smtpUrl), '127.0.0.1');
+    socket.pipe(upstream).pipe(socket);
+    const close = () => (socket.destroy(), upstream.destroy());
+    socket.on('error', close);
+    upstream.on('error', close);
+  });
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(p));
+    });
+  });
+  const retries: string[] = [];
+  const watching = pino({ level: 'warn' }, { write: (line: string) => void retries.push(line) });
+  const sender = createEmailSender({ ...cfg, mail: { ...cfg.mail, smtpUrl: `smtp://127.0.0.1:${port}` } }, gateway.models, watching);
+  try {
+    const eventId = unique('evt');
+    const sending = sender.send({ eventId, kind: 'reminder', to: client.id, data: { salonId: salon.salonId, serviceId: salon.serviceId, start: at(6, '13:15') } });
+    await eventually(() => (retries.some((l) => l.includes('SMTP send failed; retrying')) ? true : undefined), { what: 'a failed attempt, to be retried' });
+    await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+    await sending;
+    const mail = await mailTo(client.email, 'the retried reminder', (m) => m.subject.startsWith('Reminder:'));
+    localIn(mail.text, '13:15');
+    expect((await gateway.models.SentEmail.findById(eventId).lean())?.status).toBe('sent');
+  } finally {
+    sender.close();
+    await new Promise((r) => relay.close(r));
+  }
 });
