@@ -26,6 +26,7 @@ import { runProcess } from '../src/shared/process';
 import { SalonIdKey } from '../src/shared/search-attributes';
 import { type EventEnvelope, TOPICS } from '../src/shared/topics';
 import { type FreedTime, OFFER_CHAIN_WORKFLOW, offerChainIdFor, WAITLIST_TASK_QUEUE } from '../src/shared/waitlist';
+import { consumingWorker } from './consuming-worker';
 import { loadWorkflowBundle } from './workflow-bundle';
 
 const SWEEP_EVERY_MS = 60_000;
@@ -127,28 +128,15 @@ export async function startWaitlist(cfg: Config, logger: Logger, opts: { groupId
   void sweep().catch(() => undefined);
   logger.info({ taskQueue: WAITLIST_TASK_QUEUE }, 'waitlist consuming and polling');
 
-  let stopped: Promise<void> | undefined;
-  return {
+  return consumingWorker({
+    name: 'waitlist',
+    worker,
     done,
-    get ready() {
-      return consumer.ready && worker.getState() === 'RUNNING';
-    },
-    stop() {
-      stopped ??= (async () => {
-        clearInterval(sweeper);
-        await consumer.stop();
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await done.catch((err: unknown) => logger.error({ err }, 'waitlist worker stopped with an error'));
-        await connection.close();
-        await temporal.close();
-        await events.close();
-        sqs.destroy();
-        await closeMetrics();
-        await mongo.close();
-      })();
-      return stopped;
-    },
-  };
+    connection,
+    consumer,
+    logger,
+    closers: [() => clearInterval(sweeper), () => temporal.close(), () => events.close(), () => sqs.destroy(), closeMetrics, () => mongo.close()],
+  });
 }
 
 if (require.main === module) {

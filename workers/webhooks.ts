@@ -21,6 +21,7 @@ import { installTemporalRuntime } from '../src/infra/temporal-runtime';
 import { createSecretBox, salonWebhooks, startDelivery, urlRulesOf } from '../src/infra/webhooks';
 import { runProcess } from '../src/shared/process';
 import { deliveryIdFor, WEBHOOK_TASK_QUEUE } from '../src/shared/webhooks';
+import { consumingWorker } from './consuming-worker';
 import { loadWorkflowBundle } from './workflow-bundle';
 
 export async function startWebhooks(cfg: Config, logger: Logger, opts: { groupId?: string } = {}) {
@@ -63,25 +64,15 @@ export async function startWebhooks(cfg: Config, logger: Logger, opts: { groupId
   });
   logger.info({ taskQueue: WEBHOOK_TASK_QUEUE }, 'webhooks consuming and polling');
 
-  let stopped: Promise<void> | undefined;
-  return {
+  return consumingWorker({
+    name: 'webhooks',
+    worker,
     done,
-    get ready() {
-      return consumer.ready && worker.getState() === 'RUNNING';
-    },
-    stop() {
-      stopped ??= (async () => {
-        await consumer.stop();
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await done.catch((err: unknown) => logger.error({ err }, 'webhooks worker stopped with an error'));
-        await connection.close();
-        await temporal.close();
-        await closeMetrics();
-        await mongo.close();
-      })();
-      return stopped;
-    },
-  };
+    connection,
+    consumer: consumer,
+    logger,
+    closers: [() => temporal.close(), closeMetrics, () => mongo.close()],
+  });
 }
 
 if (require.main === module) {
