@@ -130,6 +130,7 @@ const envSchema = z.object({
   WORKER_SLOTS_HIGH: z.coerce.number().int().min(1).default(40),
   WORKER_SLOTS_NORMAL: z.coerce.number().int().min(1).default(20),
   WORKER_SLOTS_LOW: z.coerce.number().int().min(1).default(10),
+  WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(2).default(300),
   INSTUDIO_OPERATOR_EMAIL: z.string().email().optional(),
   INSTUDIO_OPERATOR_PASSWORD: z.string().min(8, 'use at least 8 characters').optional(),
 });
@@ -191,6 +192,8 @@ export interface Config {
   autoscaler: { minWorkers: number; maxWorkers: number; cooldownMs: number; intervalMs: number; backlogPerWorker: number };
   /** Concurrent activity and workflow-task slots per priority task queue. */
   workerSlots: { high: number; normal: number; low: number };
+  /** Workflows each task queue's worker keeps in memory between their tasks (sticky execution). */
+  workerCachedWorkflows: number;
 }
 
 export class ConfigError extends Error {
@@ -289,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backlogPerWorker: e.AUTOSCALER_BACKLOG_PER_WORKER,
     },
     workerSlots: { high: e.WORKER_SLOTS_HIGH, normal: e.WORKER_SLOTS_NORMAL, low: e.WORKER_SLOTS_LOW },
+    workerCachedWorkflows: e.WORKER_CACHED_WORKFLOWS,
   };
 }
 

@@ -71,6 +71,10 @@ export async function startBookingWorker(cfg: Config, logger: Logger): Promise<B
         activities,
         maxConcurrentActivityTaskExecutions: cfg.workerSlots[priority],
         maxConcurrentWorkflowTaskExecutions: cfg.workerSlots[priority],
+        // Confirmed bookings sleep for weeks: the SDK's default cache (sized from the heap
+        // limit, thousands per queue) would keep every one of them in memory. One evicted
+        // replays its history when its next task comes.
+        maxCachedWorkflows: Math.max(cfg.workerCachedWorkflows, cfg.workerSlots[priority]),
         interceptors: { activity: [stepMetrics(metrics)] },
       }),
     ),

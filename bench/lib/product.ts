@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { Config } from '../../src/config';
+import { writeWorkflowBundle } from '../../workers/workflow-bundle';
 import { type Child, startChild } from './children';
 
 export const OPERATOR = { email: 'operator@instudio.bench', password: 'bench-operator-password' };
@@ -45,12 +46,18 @@ export const startDispatcherProcess = (cfg: Config): Promise<Child> =>
     logDir: logDir(cfg),
   });
 
-export const startBookingWorkerProcess = (cfg: Config): Promise<Child> =>
+let bundled: Promise<string> | undefined;
+/** The workflows bundled once per bench run, as an image pre-builds them: workers load it, as in production. */
+const workflowBundle = (cfg: Config): Promise<string> => {
+  const file = path.join(cfg.stateDir, 'workflow-bundle.js');
+  return (bundled ??= writeWorkflowBundle(file).then(() => file));
+};
+
+export const startBookingWorkerProcess = async (cfg: Config): Promise<Child> =>
   startChild({
     name: 'booking-worker',
     entry: 'workers/booking-worker.ts',
-    env: productEnv(),
+    env: productEnv({ WORKFLOW_BUNDLE: await workflowBundle(cfg) }),
     logDir: logDir(cfg),
-    readyTimeoutMs: 120_000, // bundles the workflows first
   });
 

@@ -60,6 +60,13 @@ export const temporal: Component = {
         String(cfg.temporal.uiPort),
         '--db-filename',
         path.join(state, 'temporal.db'),
+        // SQLite's defaults (a rollback journal, fsync on every commit) made each workflow
+        // task wait on the disk; a write-ahead log synced at checkpoints survives a crash
+        // of the server (not of the machine) with every committed write.
+        '--sqlite-pragma',
+        'journal_mode=WAL',
+        '--sqlite-pragma',
+        'synchronous=NORMAL',
         '--namespace',
         cfg.temporal.namespace,
         '--log-level',
