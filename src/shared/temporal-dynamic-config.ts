@@ -12,7 +12,7 @@
  *   matching; timer; visibility) load new tasks at up to 1000 times a second per shard,
  *   not 20: the dev server has one shard, so at 20 a workflow task waited 0–50 ms for
  *   the limiter once a few workflows had spent its burst, and a bare workflow of four
- *   no-op activities took 250 ms instead of 60 (bench/README, "Where the time goes").
+ *   no-op activities took 250 ms instead of 60 (README, Benchmarks).
  */
 export const TEMPORAL_DYNAMIC_CONFIG = {
   'matching.useNewMatcher': true,
