@@ -65,7 +65,11 @@ export function measureUsage(watched: readonly Watched[]): Map<string, Usage> {
   const all = readAll();
   const roots = new Set(watched.map((w) => w.pid));
   const children = new Map<number, number[]>();
-  for (const [pid, s] of all) children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
+  for (const [pid, s] of all) {
+    const siblings = children.get(s.ppid);
+    if (siblings) siblings.push(pid);
+    else children.set(s.ppid, [pid]);
+  }
   const result = new Map<string, Usage>();
   for (const w of watched) {
     let cpuTicks = 0;
@@ -91,8 +95,7 @@ export interface PhaseUsage {
   kind: Watched['kind'];
   /** CPU time spent during the phase. */
   cpuMs: number;
-  /** Resident memory when the phase began, and its highest sample during it. */
-  rssStartMiB: number;
+  /** Resident memory: its highest sample during the phase. */
   rssPeakMiB: number;
 }
 
@@ -118,7 +121,6 @@ export function meterPhase(watched: readonly Watched[], intervalMs = 500): { sto
         name: w.name,
         kind: w.kind,
         cpuMs: (end.get(w.name)?.cpuMs ?? 0) - (start.get(w.name)?.cpuMs ?? 0),
-        rssStartMiB: start.get(w.name)?.rssMiB ?? 0,
         rssPeakMiB: peak.get(w.name) ?? 0,
       }));
     },
@@ -132,30 +134,24 @@ export async function stackServers(cfg: Config): Promise<Watched[]> {
 
 export const benchProcess: Watched = { name: 'bench (load, event watcher)', pid: process.pid, kind: 'bench' };
 
-const mib = (n: number): string => `${Math.round(n)} MiB`;
+/** Per process: CPU ms per unit of work, its share of all CPU in the phase, RSS (MiB) idle and at peak. */
+export function usageFigures(units: number, idle: Map<string, Usage>, phase: readonly PhaseUsage[]) {
+  const totalCpuMs = phase.reduce((a, p) => a + p.cpuMs, 0);
+  return phase.map((p) => ({
+    process: p.name,
+    kind: p.kind,
+    cpuMsPerUnit: round(p.cpuMs / units, 2),
+    cpuShare: round(p.cpuMs / totalCpuMs, 3),
+    rssIdleMiB: round(idle.get(p.name)?.rssMiB ?? NaN),
+    rssPeakMiB: round(p.rssPeakMiB),
+  }));
+}
 
-/** Prints a phase's usage per process: CPU per unit of work and resident memory idle and at peak. */
+/** Prints a phase's usage per process (the rows of `usageFigures`). */
 export function printUsage(title: string, unit: string, units: number, idle: Map<string, Usage>, phase: readonly PhaseUsage[]): void {
   printTable(
     title,
     ['process', 'kind', `CPU ms per ${unit}`, 'CPU share', 'RSS idle', 'RSS peak'],
-    phase.map((p) => [
-      p.name,
-      p.kind,
-      round(p.cpuMs / units, 1),
-      pct(p.cpuMs / phase.reduce((a, q) => a + q.cpuMs, 0)),
-      mib(idle.get(p.name)?.rssMiB ?? NaN),
-      mib(p.rssPeakMiB),
-    ]),
+    usageFigures(units, idle, phase).map((f) => [f.process, f.kind, round(f.cpuMsPerUnit, 1), pct(f.cpuShare), `${f.rssIdleMiB.toFixed(0)} MiB`, `${f.rssPeakMiB.toFixed(0)} MiB`]),
   );
 }
-
-/** The JSON form: per process, CPU ms per unit of work and RSS (MiB) idle and at peak. */
-export const usageFigures = (units: number, idle: Map<string, Usage>, phase: readonly PhaseUsage[]) =>
-  phase.map((p) => ({
-    process: p.name,
-    kind: p.kind,
-    cpuMsPerUnit: round(p.cpuMs / units, 2),
-    rssIdleMiB: round(idle.get(p.name)?.rssMiB ?? NaN),
-    rssPeakMiB: round(p.rssPeakMiB),
-  }));
