@@ -3,7 +3,7 @@
  * already connected, so tests build the same app on the real servers.
  */
 import crypto from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
@@ -17,9 +17,9 @@ import type { AdmissionControl } from './admission';
 import type { TokenService } from './auth';
 import type { ResponseCache } from './cache';
 import { authenticate } from './middleware/auth';
-import { cacheHitFastPath } from './middleware/cache-hit';
+import { cacheHitListener } from './middleware/cache-hit';
 import { errorHandler, notFoundHandler } from './middleware/errors';
-import { recordLatency } from './middleware/latency';
+import { latencyObserver, recordLatency } from './middleware/latency';
 import { generalRateLimit } from './middleware/rate-limit';
 import { buildOpenApi, ROUTES } from './openapi';
 import { docsPage } from './docs';
@@ -67,7 +67,13 @@ export interface GatewayDeps {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function createApp(deps: GatewayDeps): Express {
+export interface GatewayApp {
+  app: Express;
+  /** What the HTTP server serves: cache hits before Express, everything else through `app`. */
+  listener: RequestListener;
+}
+
+export function createApp(deps: GatewayDeps): GatewayApp {
   const app = express();
   const now = deps.now ?? (() => new Date());
   app.disable('x-powered-by');
@@ -80,11 +86,10 @@ export function createApp(deps: GatewayDeps): Express {
     res.setHeader('X-Request-Id', id);
     return id;
   };
-  const latency = recordLatency(deps.metrics);
+  const observeLatency = latencyObserver(deps.metrics);
   const securityHeaders = helmet();
   const rateLimit = generalRateLimit(deps.limits.perMinute);
 
-  app.use(cacheHitFastPath(deps.cache, assignRequestId, [latency, securityHeaders, rateLimit]));
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -93,7 +98,7 @@ export function createApp(deps: GatewayDeps): Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     }),
   );
-  app.use(latency);
+  app.use(recordLatency(observeLatency));
   app.use(securityHeaders);
   app.use((_req, res, next) => {
     // Nothing is kept by a browser or proxy unless the response cache says it may be.
@@ -126,7 +131,7 @@ export function createApp(deps: GatewayDeps): Express {
       next();
     });
   }
-  app.use(rateLimit);
+  app.use(rateLimit.middleware);
 
   healthRoutes(app, deps.readiness);
   const openapi = JSON.stringify(buildOpenApi());
@@ -160,5 +165,13 @@ export function createApp(deps: GatewayDeps): Express {
 
   app.use(notFoundHandler);
   app.use(errorHandler);
-  return app;
+  const listener = cacheHitListener(app, {
+    cache: deps.cache,
+    assignId: assignRequestId,
+    observeLatency,
+    securityHeaders,
+    rateLimit,
+    trustProxy: app.get('trust proxy fn') as (addr: string, hop: number) => boolean,
+  });
+  return { app, listener };
 }

@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 
-/** A cached response: what `hit` returns and `answer` sends. */
+/** A cached response: what `hit` returns. */
 export interface Entry {
   body: string;
   etag: string;
@@ -22,8 +22,6 @@ export interface ResponseCache {
   serve(req: Request, res: Response, tags: string[], compute: () => Promise<unknown>): Promise<void>;
   /** The fresh entry for a URL, if any: what a request arriving now would be answered. */
   hit(url: string): Entry | undefined;
-  /** Answers with an entry `hit` returned (200, or 304 when the client holds its ETag). */
-  answer(req: Request, res: Response, entry: Entry): void;
   /** The value cached under `key`, or computed, stored under `tags` and returned. A failed computation stores nothing. */
   memo<T>(key: string, tags: string[], compute: () => Promise<T>): Promise<T>;
   invalidate(tags: string[]): void;
@@ -79,10 +77,8 @@ export function createResponseCache(opts: CacheOptions = {}): ResponseCache {
   const reply = (req: Request, res: Response, entry: Entry, hit: boolean): void => {
     res.setHeader('X-Cache', hit ? 'HIT' : 'MISS');
     res.setHeader('ETag', entry.etag);
-    // A shared cache may keep what anyone may read; an answer to a token, nobody.
-    res.setHeader('Cache-Control', req.headers.authorization === undefined ? 'public, max-age=0, must-revalidate' : 'no-store');
-    const ifNoneMatch = req.headers['if-none-match'];
-    if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === entry.etag || t.trim() === '*')) {
+    res.setHeader('Cache-Control', cacheControlFor(req.headers.authorization !== undefined));
+    if (holdsEtag(req.headers['if-none-match'], entry)) {
       res.status(304).end();
       return;
     }
@@ -91,7 +87,6 @@ export function createResponseCache(opts: CacheOptions = {}): ResponseCache {
 
   return {
     hit: (url) => fresh(responseKey(url)) as Entry | undefined,
-    answer: (req, res, entry) => reply(req, res, entry, true),
     async serve(req, res, tags, compute) {
       const { value, hit } = await getOrCompute<Entry>(responseKey(req.originalUrl), tags, async () => {
         const body = JSON.stringify(await compute());
@@ -119,6 +114,13 @@ export function createResponseCache(opts: CacheOptions = {}): ResponseCache {
     },
   };
 }
+
+/** The client's If-None-Match names the entry's ETag (or any): it gets a 304. */
+export const holdsEtag = (ifNoneMatch: string | undefined, entry: Entry): boolean =>
+  ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === entry.etag || t.trim() === '*');
+
+/** The Cache-Control of a cached answer: a shared cache may keep what anyone may read; an answer to a token, nobody. */
+export const cacheControlFor = (authorized: boolean): string => (authorized ? 'no-store' : 'public, max-age=0, must-revalidate');
 
 /**
  * One key per resource, however the URL spells it: the path in lower case (routes are

@@ -69,7 +69,7 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
   invalidations = invalidator;
   let draining = false;
 
-  const app = createApp({
+  const { app, listener } = createApp({
     logger,
     models,
     tokens,
@@ -100,7 +100,7 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
     },
   });
 
-  const server = http.createServer(app);
+  const server = http.createServer(listener);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

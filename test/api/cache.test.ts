@@ -1,5 +1,5 @@
 import type { Gateway } from '../../src/gateway/server';
-import { ApiClient, newClient, newSalon, operatorOf, startTestGateway } from '../support/gateway';
+import { ApiClient, newClient, newSalon, operatorOf, type Reply, startTestGateway } from '../support/gateway';
 import { at } from '../support/bookings';
 import { emptyIntakeQueues } from '../support/sqs';
 import { eventually } from '../support/wait';
@@ -100,6 +100,12 @@ test('when an anonymous client repeats a cached GET, then every answer carries i
       expect([r.status, r.headers.get('x-request-id'), r.headers.get('x-content-type-options')]).toEqual([200, `repeat-${i}`, 'nosniff']);
       expect(r.headers.get('ratelimit')).toMatch(new RegExp(`r=${19 - i}\\b`));
     }
+    // A hit (served before Express) carries the same headers as the miss the full chain answered.
+    const [miss, hit] = [allowed[0]!, allowed.find((r) => r.headers.get('x-cache') === 'HIT')!];
+    const perAnswer = new Set(['date', 'x-request-id', 'ratelimit', 'x-cache']);
+    const lasting = (r: Reply) => Object.fromEntries([...r.headers].filter(([name]) => !perAnswer.has(name)));
+    expect(miss.headers.get('x-cache')).toBe('MISS');
+    expect(lasting(hit)).toEqual(lasting(miss));
     // The 21st within the minute, hit or not, is over the limit.
     expect(replies[20]!.status).toBe(429);
     expect(replies[20]!.headers.get('content-type')).toContain('application/problem+json');
