@@ -1,4 +1,4 @@
-/** Records each request's latency per route template (`res.locals.route` when the router was skipped), method and status class; never waits. */
+/** Records each request's latency per route template (`res.locals.route` where a handler names its own, as the docs page does; cache hits, served before Express, name theirs to the observer), method and status class; never waits. */
 import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { API_LATENCY_ALL } from '../../infra/alarms';
