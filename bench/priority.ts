@@ -25,7 +25,10 @@ const TOTAL = 1000;
 const MIX: Record<Priority, number> = { high: 0.1, normal: 0.45, low: 0.45 };
 const BATCH = 10;
 
-/** The burst, shuffled across priorities, for a salon that does not exist (no worker runs). */
+/**
+ * The burst, shuffled across priorities, for 100 salons that do not exist (no worker
+ * runs): a network's backlog, each salon under the dispatcher's per-salon start rate.
+ */
 function burst(): { priority: Priority; command: IntakeCommand }[] {
   const run = Date.now().toString(16);
   const sizes: Record<Priority, number> = { high: Math.round(TOTAL * MIX.high), normal: Math.round(TOTAL * MIX.normal), low: 0 };
@@ -39,7 +42,7 @@ function burst(): { priority: Priority; command: IntakeCommand }[] {
       input: {
         bookingId: `${run}${i.toString(16).padStart(8, '0')}`.padEnd(32, '0'),
         customerId: 'bench',
-        salonId: 'bench-salon',
+        salonId: `bench-salon-${i % 100}`,
         serviceId: 'bench-service',
         start: new Date(Date.now() + 7 * 86_400_000).toISOString(),
         paymentMethod: 'pm_card_visa',

@@ -39,6 +39,8 @@ const IDLE = 10;
 const SATURATION = 120;
 const CONCURRENCY = 20;
 const CLIENTS = 20;
+/** Salons the bookings take turns between: a network, each salon under its start rate (DISPATCH_SALON_STARTS_PER_SEC). */
+const SALONS = 4;
 const OUTCOME_TIMEOUT_MS = 180_000;
 
 interface Measured {
@@ -77,11 +79,15 @@ async function measure(trip: Trip, watched: readonly Watched[]): Promise<Measure
   return { idle: summarize(idle), saturation: summarize(latencies), perSecond: latencies.length / ((last - first) / 1000), failed, atRest, usage };
 }
 
-/** The real path: POST, then wait for the saga's outcome event. */
-function bookingTrip(salon: BenchSalon, tokens: string[], watcher: ConfirmationWatcher, started: string[]): Trip {
+/**
+ * The real path: POST, then wait for the saga's outcome event. The bookings take turns
+ * between the salons (a network's load: no salon over the dispatcher's start rate per salon).
+ */
+function bookingTrip(salons: BenchSalon[], tokens: string[], watcher: ConfirmationWatcher, started: string[]): Trip {
   const run = Date.now().toString(36);
   return async (i) => {
-    const req = bookingRequest(salon, tokens, i, `saga-${run}-${i}`);
+    const salon = salons[i % salons.length]!;
+    const req = bookingRequest(salon, tokens, Math.floor(i / salons.length), `saga-${run}-${i}`);
     const sent = performance.now();
     const res = await fetch(`${gatewayUrl}${req.path}`, { method: 'POST', headers: req.headers, body: req.body });
     const body = (await res.json()) as { bookingId?: string };
@@ -109,11 +115,11 @@ async function measureRealPath(cfg: Config): Promise<{ measured: Measured; workf
   let watcher: ConfirmationWatcher | undefined;
   try {
     children.push(await startGatewayProcess(cfg), await startDispatcherProcess(cfg), await startBookingWorkerProcess(cfg));
-    const salon = await createSalon(gatewayUrl, 1);
+    const salons = await Promise.all(Array.from({ length: SALONS }, () => createSalon(gatewayUrl, 1)));
     const tokens = await registerClients(gatewayUrl, CLIENTS);
     watcher = await watchConfirmations(cfg);
     const watched: Watched[] = [...children.map((c) => ({ name: c.name, pid: c.pid, kind: 'product' as const })), benchProcess, ...(await stackServers(cfg))];
-    return { measured: await measure(bookingTrip(salon, tokens, watcher, workflowIds), watched), workflowIds };
+    return { measured: await measure(bookingTrip(salons, tokens, watcher, workflowIds), watched), workflowIds };
   } finally {
     await watcher?.stop();
     await stopAll(children);
@@ -181,7 +187,7 @@ export async function runSagaBench(cfg: Config): Promise<Target[]> {
       { benchmark: 'saga', what: 'whole stack RSS at saturation (servers + product)', figure: `${(stackPeak / 1024).toFixed(2)} GiB`, target: '< 3 GiB', met: stackPeak < 3 * 1024 },
     ];
     writeResult('saga', {
-      settings: { warmup: WARMUP, idle: IDLE, saturation: SATURATION, concurrency: CONCURRENCY, clients: CLIENTS, workerSlots: cfg.workerSlots.normal },
+      settings: { warmup: WARMUP, idle: IDLE, saturation: SATURATION, concurrency: CONCURRENCY, clients: CLIENTS, salons: SALONS, workerSlots: cfg.workerSlots.normal },
       booking: figures(real),
       bare: figures(bare),
       bookingOverBare: round(ratio, 3),

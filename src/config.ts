@@ -119,6 +119,7 @@ const envSchema = z.object({
   INTAKE_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
   LOCK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   INTAKE_VISIBILITY_TIMEOUT_SEC: z.coerce.number().int().min(1).max(43_200).default(30),
+  DISPATCH_SALON_STARTS_PER_SEC: z.coerce.number().min(0).default(5),
   ADMISSION_HIGH_BACKLOG_LIMIT: z.coerce.number().int().min(1).default(1000),
   ALARM_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, _ . - only').default('InStudio'),
   SAGA_FAILURE_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.2),
@@ -182,6 +183,8 @@ export interface Config {
     relayIntervalMs: number;
     /** How often the dispatcher deletes slot locks of ended bookings. */
     lockSweepIntervalMs: number;
+    /** Sagas the dispatcher starts per salon and second (0: no limit): one salon's burst cannot take the machine. */
+    startsPerSalonPerSec: number;
   };
   /** Names of the CloudWatch alarms and dashboard (`<ALARM_PREFIX>-…`), and the saga failure-rate threshold. */
   ops: {
@@ -267,6 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     intake: {
       maxReceiveCount: e.INTAKE_MAX_RECEIVE_COUNT,
       visibilityTimeoutSec: e.INTAKE_VISIBILITY_TIMEOUT_SEC,
+      startsPerSalonPerSec: e.DISPATCH_SALON_STARTS_PER_SEC,
       highBacklogLimit: e.ADMISSION_HIGH_BACKLOG_LIMIT,
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
       reconcileAfterMs: e.RECONCILE_AFTER_MS,

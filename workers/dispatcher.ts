@@ -4,7 +4,9 @@
  * of the same priority. Within a priority it reads ahead (up to READ_AHEAD messages,
  * their visibility kept extended) and starts them taking turns between salons
  * (FairQueue), so one salon's burst does not hold back the others' bookings behind it in
- * SQS; Temporal's matching then shares the workers by the same key. A message is deleted
+ * SQS, and each salon starts at most `startsPerSalonPerSec` sagas a second (KeyRate), so
+ * its burst cannot take the whole machine from the others either; Temporal's matching
+ * then shares the workers by the same key. A message is deleted
  * only once its workflow started or already existed, so a duplicate delivery starts
  * nothing twice; a message that cannot be read is handed back at once and reaches the
  * dead-letter queue after maxReceiveCount; on SIGTERM it stops receiving and hands back
@@ -24,6 +26,7 @@ import type { Config } from '../src/config';
 import { PRIORITIES, type Priority } from '../src/domain/priority';
 import { PriorityScheduler } from '../src/domain/priority-scheduler';
 import { FairQueue } from '../src/domain/fair-queue';
+import { KeyRate } from '../src/domain/key-rate';
 import { createIntakeSender, ensureIntakeQueues, type IntakeQueues, queueDepths } from '../src/infra/intake';
 import { openModels } from '../src/infra/models';
 import { createProcessMetrics, type Metrics } from '../src/infra/metrics';
@@ -85,6 +88,8 @@ export interface DispatcherDeps {
   depthIntervalMs?: number;
   /** The intake queues' visibility timeout (s): the read-ahead is extended by it. */
   visibilityTimeoutSec?: number;
+  /** Sagas one fairness key (salon) may start per second, across priorities; 0: no limit. */
+  startsPerSalonPerSec?: number;
 }
 
 const salonOf = (input: BookingInput): string => input.salonId;
@@ -92,6 +97,7 @@ const salonOf = (input: BookingInput): string => input.salonId;
 export function runDispatcher(deps: DispatcherDeps): Dispatcher {
   const { sqs, queues, temporal, metrics, logger } = deps;
   const scheduler = new PriorityScheduler();
+  const rate = new KeyRate(deps.startsPerSalonPerSec ?? 0);
   const fairnessKeyOf = (command: IntakeCommand): string =>
     command.kind === 'booking' ? (deps.fairnessKeyOf ?? salonOf)(command.input) : 'imports';
   const readAhead = Object.fromEntries(PRIORITIES.map((p) => [p, new FairQueue<Received>()])) as Record<Priority, FairQueue<Received>>;
@@ -245,9 +251,11 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     while (!stopping) {
       try {
         let served = false;
+        let limited = false;
         for (const priority of scheduler.order()) {
           await topUp(priority);
-          const batch = readAhead[priority].take(STARTS_PER_TURN[priority]);
+          const batch = readAhead[priority].take(STARTS_PER_TURN[priority], (key) => rate.tryTake(key));
+          limited ||= readAhead[priority].size > 0;
           if (batch.length === 0) continue;
           scheduler.served(priority);
           await Promise.all(batch.map((r) => handle(priority, r)));
@@ -255,6 +263,12 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
           break;
         }
         if (served || stopping) continue;
+        if (limited) {
+          // Only salons over their rate are waiting: until one has a token again, or a
+          // poll brings another salon's booking.
+          await Promise.race([untilWork(PRIORITIES.map(idlePoll)), new Promise((r) => setTimeout(r, rate.refillMs))]);
+          continue;
+        }
         // Every queue is empty: long-poll each one and serve as soon as one poll returns
         // work; back to turns by priority then. A message never waits for the other
         // queues' polls to time out (up to idleWaitSec).
@@ -329,7 +343,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
 export async function startDispatcher(
   cfg: Config,
   logger: Logger,
-  opts: Pick<DispatcherDeps, 'onStart' | 'idleWaitSec' | 'depthIntervalMs' | 'fairnessKeyOf'> = {},
+  opts: Pick<DispatcherDeps, 'onStart' | 'idleWaitSec' | 'depthIntervalMs' | 'fairnessKeyOf' | 'startsPerSalonPerSec'> = {},
 ) {
   const sqs = createSqsClient(cfg);
   const queues = await ensureIntakeQueues(sqs, cfg);
@@ -343,6 +357,7 @@ export async function startDispatcher(
     metrics,
     logger,
     visibilityTimeoutSec: cfg.intake.visibilityTimeoutSec,
+    startsPerSalonPerSec: cfg.intake.startsPerSalonPerSec,
     ...opts,
   });
   // Bookings whose command was lost before it became a saga go back on their queue.

@@ -21,15 +21,26 @@ export class FairQueue<T> {
     this.count += 1;
   }
 
-  /** Up to `n` items, one per key in turn. */
-  take(n: number): T[] {
+  /**
+   * Up to `n` items, one per key in turn. `admit`, asked before each item is taken, may
+   * refuse its key (a rate limit): that key keeps its items and its place in the ring.
+   */
+  take(n: number, admit: (key: string) => boolean = () => true): T[] {
     const out: T[] = [];
-    while (out.length < n && this.count > 0) {
-      const [key, items] = this.byKey.entries().next().value as [string, T[]];
-      out.push(items.shift()!);
-      this.count -= 1;
-      this.byKey.delete(key);
-      if (items.length > 0) this.byKey.set(key, items);
+    let progressed = true;
+    while (out.length < n && this.count > 0 && progressed) {
+      progressed = false;
+      // One round over the ring as it stands: a served key moves to its end, so the next
+      // round visits the keys in the same order.
+      for (const [key, items] of [...this.byKey]) {
+        if (out.length >= n) break;
+        if (!admit(key)) continue;
+        out.push(items.shift()!);
+        this.count -= 1;
+        this.byKey.delete(key);
+        if (items.length > 0) this.byKey.set(key, items);
+        progressed = true;
+      }
     }
     return out;
   }

@@ -179,9 +179,10 @@ test('when a mixed backlog waits, then a restarted dispatcher serves high first 
   // More high than one cycle's high turns can take, so high stays backlogged across cycles.
   const counts: Record<Priority, number> = { high: 400, normal: 40, low: 40 };
   const total = counts.high + counts.normal + counts.low;
-  // Queued low first, then normal, then high: the order of arrival favours low.
+  // Queued low first, then normal, then high: the order of arrival favours low. A
+  // network's backlog: each booking of another salon, so no salon's start rate paces it.
   for (const p of ['low', 'normal', 'high'] as const) {
-    await Promise.all(Array.from({ length: counts[p] }, () => enqueue(sqs, queues, p, command(p))));
+    await Promise.all(Array.from({ length: counts[p] }, (_, i) => enqueue(sqs, queues, p, command(p, `no-such-salon-${p}-${i}`))));
   }
   const started: Started[] = [];
   const dispatcher = await startTestDispatcher({ onStart: (s) => started.push(s) });
@@ -209,14 +210,15 @@ test('when a mixed backlog waits, then a restarted dispatcher serves high first 
   }
 }, 240_000);
 
-test('when one salon’s burst waits in SQS ahead of another salon’s booking, then the dispatcher reads ahead and starts that booking among the first', async () => {
+test('when one salon’s burst waits in SQS ahead of another salon’s booking, then the dispatcher reads ahead, starts that booking among the first, and starts the burst at the salon’s rate', async () => {
   const burst = 200;
+  const perSec = 20;
   const burstCommands = Array.from({ length: burst }, () => command('normal', 'no-such-salon-burst'));
   await Promise.all(burstCommands.map((c) => enqueue(sqs, queues, 'normal', c)));
   const quiet = command('normal', 'no-such-salon-quiet');
   await enqueue(sqs, queues, 'normal', quiet);
-  const started: Started[] = [];
-  const dispatcher = await startTestDispatcher({ onStart: (s) => started.push(s) });
+  const started: (Started & { at: number })[] = [];
+  const dispatcher = await startTestDispatcher({ onStart: (s) => started.push({ ...s, at: Date.now() }), startsPerSalonPerSec: perSec });
   try {
     await eventually(() => (started.length >= burst + 1 ? true : undefined), { timeoutMs: 150_000, intervalMs: 100, what: 'the burst and the quiet booking' });
   } finally {
@@ -227,4 +229,9 @@ test('when one salon’s burst waits in SQS ahead of another salon’s booking, 
   const position = started.findIndex((s) => s.workflowId === workflowIdFor(quiet.input.bookingId));
   expect(position).toBeGreaterThanOrEqual(0);
   expect(position).toBeLessThan(burst / 2);
+  // The burst salon's rate: `perSec` at once, then one per 1/perSec s, so the last of the
+  // 200 is taken (200 − 20) / 20 = 9 s after the first however fast the machine is (1 s
+  // left for the start calls' own time, which is all an unlimited dispatcher needs).
+  const burstStarts = started.filter((s) => s.workflowId !== workflowIdFor(quiet.input.bookingId)).map((s) => s.at);
+  expect(burstStarts.at(-1)! - burstStarts[0]!).toBeGreaterThanOrEqual(((burst - perSec) / perSec) * 1000 - 1000);
 }, 240_000);

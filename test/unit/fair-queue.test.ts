@@ -37,3 +37,32 @@ describe('FairQueue', () => {
     expect(new FairQueue<number>().take(3)).toEqual([]);
   });
 });
+
+describe('FairQueue with an admit check', () => {
+  test('a refused key keeps its items and its place in the ring', () => {
+    const q = new FairQueue<string>();
+    for (let i = 1; i <= 3; i++) q.push('burst', `b${i}`);
+    q.push('quiet', 'q1');
+    q.push('quiet', 'q2');
+    expect(q.take(10, (key) => key !== 'burst')).toEqual(['q1', 'q2']);
+    expect(q.size).toBe(3);
+    q.push('late', 'l1');
+    // burst was refused, not served: it is still first in the ring.
+    expect(q.take(2)).toEqual(['b1', 'l1']);
+  });
+
+  test('admit is asked once per item taken and may stop a key part-way', () => {
+    const q = new FairQueue<string>();
+    for (let i = 1; i <= 5; i++) q.push('a', `a${i}`);
+    q.push('b', 'b1');
+    let tokensOfA = 2;
+    const asked: string[] = [];
+    const out = q.take(10, (key) => {
+      asked.push(key);
+      return key !== 'a' || tokensOfA-- > 0;
+    });
+    expect(out).toEqual(['a1', 'b1', 'a2']);
+    expect(asked).toEqual(['a', 'b', 'a', 'a']);
+    expect(q.take(10)).toEqual(['a3', 'a4', 'a5']);
+  });
+});

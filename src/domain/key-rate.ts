@@ -1,0 +1,44 @@
+/**
+ * A token bucket per key: each key may take `perSecond` items a second, and up to
+ * `perSecond` at once after a quiet second. The dispatcher keys it by salon, so one
+ * salon's burst of bookings enters the sagas at a bounded rate and cannot take the whole
+ * machine from the other salons (their bookings go straight through: a key that sends
+ * less than its rate never waits). `perSecond` 0 turns it off.
+ */
+export class KeyRate {
+  /** Keys with a bucket not full; a full bucket is the same as none, so it is dropped. */
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get limited(): boolean {
+    return this.perSecond > 0;
+  }
+
+  /** Takes one token for `key` if it has one. */
+  tryTake(key: string): boolean {
+    if (!this.limited) return true;
+    const now = this.now();
+    const bucket = this.buckets.get(key);
+    const tokens = bucket ? Math.min(this.perSecond, bucket.tokens + ((now - bucket.at) * this.perSecond) / 1000) : this.perSecond;
+    if (tokens < 1) {
+      if (bucket) Object.assign(bucket, { tokens, at: now });
+      return false;
+    }
+    this.buckets.set(key, { tokens: tokens - 1, at: now });
+    if (this.buckets.size > 10_000) this.dropFull(now);
+    return true;
+  }
+
+  /** ms until any key refused now has a token again. */
+  get refillMs(): number {
+    return this.limited ? Math.ceil(1000 / this.perSecond) : 0;
+  }
+
+  private dropFull(now: number): void {
+    for (const [key, b] of this.buckets) if (b.tokens + ((now - b.at) * this.perSecond) / 1000 >= this.perSecond) this.buckets.delete(key);
+  }
+}

@@ -1,0 +1,53 @@
+import { KeyRate } from '../../src/domain/key-rate';
+
+describe('KeyRate', () => {
+  const clock = () => {
+    let t = 1_000_000;
+    return { now: () => t, advance: (ms: number) => void (t += ms) };
+  };
+
+  test('a key takes up to its rate at once, then one more per 1/rate second', () => {
+    const c = clock();
+    const rate = new KeyRate(5, c.now);
+    expect(Array.from({ length: 7 }, () => rate.tryTake('burst'))).toEqual([true, true, true, true, true, false, false]);
+    c.advance(199);
+    expect(rate.tryTake('burst')).toBe(false);
+    c.advance(1);
+    expect(rate.tryTake('burst')).toBe(true);
+    expect(rate.tryTake('burst')).toBe(false);
+    expect(rate.refillMs).toBe(200);
+  });
+
+  test('keys do not share a bucket: another key is not held back by a key over its rate', () => {
+    const c = clock();
+    const rate = new KeyRate(2, c.now);
+    rate.tryTake('burst');
+    rate.tryTake('burst');
+    expect(rate.tryTake('burst')).toBe(false);
+    expect(rate.tryTake('quiet')).toBe(true);
+  });
+
+  test('a quiet key refills to its rate and no further', () => {
+    const c = clock();
+    const rate = new KeyRate(3, c.now);
+    for (let i = 0; i < 3; i++) rate.tryTake('k');
+    c.advance(60_000);
+    expect(Array.from({ length: 4 }, () => rate.tryTake('k'))).toEqual([true, true, true, false]);
+  });
+
+  test('rate 0 is no limit', () => {
+    const rate = new KeyRate(0);
+    expect(rate.limited).toBe(false);
+    expect(Array.from({ length: 1000 }, () => rate.tryTake('k')).every(Boolean)).toBe(true);
+  });
+
+  test('full buckets are dropped once many keys were seen, and those keys still start full', () => {
+    const c = clock();
+    const rate = new KeyRate(1, c.now);
+    for (let i = 0; i <= 10_000; i++) rate.tryTake(`k${i}`);
+    c.advance(1000);
+    rate.tryTake('one-more');
+    expect((rate as unknown as { buckets: Map<string, unknown> }).buckets.size).toBeLessThan(10);
+    expect(rate.tryTake('k1')).toBe(true);
+  });
+});
