@@ -5,7 +5,9 @@
  *   run: throughput ratio, p50/p99. Target: p99 < 5 ms at ≥ 75 % of bare throughput.
  * - `POST /v1/bookings` paced at 200 req/s (one request every 5 ms), each request with
  *   its own Idempotency-Key and slot, spread over many clients: p50/p99 and every
- *   non-2xx. Target: p99 < 50 ms, every answer 2xx.
+ *   non-2xx, after a warm-up of 3 s at the same rate (its figures are reported too: the
+ *   cold start). Target: p99 < 50 ms, every answer 2xx. The CPU time of the gateway
+ *   and of every server per request tells which of them the POST's latency waits on.
  * The gateway and the baseline are child processes; the load (autocannon for the GETs,
  * `runPaced` for the POSTs) runs here.
  */
@@ -18,6 +20,7 @@ import { BARE_EXPRESS_PORT, gatewayUrl, productEnv, startGatewayProcess } from '
 import { emptyIntakeQueues } from '../test/support/sqs';
 import { ms, pct, printTable, writeResult } from './lib/report';
 import { round } from './lib/stats';
+import { benchProcess, measureUsage, meterPhase, printUsage, stackServers, usageFigures, type Watched } from './lib/resources';
 import path from 'node:path';
 
 const GET_SECONDS = 10;
@@ -49,7 +52,8 @@ async function saturate(url: string): Promise<LoadResult> {
 export async function runGatewayBench(cfg: Config): Promise<Target[]> {
   const children: Child[] = [];
   try {
-    children.push(await startGatewayProcess(cfg));
+    const gateway = await startGatewayProcess(cfg);
+    children.push(gateway);
     const salon = await createSalon(gatewayUrl, 1);
     const servicesPath = `/v1/salons/${salon.salonId}/services`;
     const first = await call<unknown>(gatewayUrl, 'GET', servicesPath);
@@ -71,20 +75,29 @@ export async function runGatewayBench(cfg: Config): Promise<Target[]> {
     process.stdout.write(`gateway: POST /v1/bookings at ${POST_RATE} req/s for ${POST_SECONDS} s (${CLIENTS} clients, ${POST_CONNECTIONS} connections)\n`);
     const tokens = await registerClients(gatewayUrl, CLIENTS);
     const run = Date.now().toString(36);
-    const post = await runPaced({
-      url: gatewayUrl,
-      seconds: POST_SECONDS,
-      connections: POST_CONNECTIONS,
-      rate: POST_RATE,
-      request: (i) => ({ method: 'POST', ...bookingRequest(salon, tokens, i, `bench-${run}-${i}`) }),
-    });
+    const posts = (seconds: number, from: number) =>
+      runPaced({
+        url: gatewayUrl,
+        seconds,
+        connections: POST_CONNECTIONS,
+        rate: POST_RATE,
+        request: (i) => ({ method: 'POST', ...bookingRequest(salon, tokens, from + i, `bench-${run}-${from + i}`) }),
+      });
+    const cold = await posts(WARMUP_SECONDS, 0);
+    const watched: Watched[] = [{ name: gateway.name, pid: gateway.pid, kind: 'product' }, benchProcess, ...(await stackServers(cfg))];
+    const atRest = measureUsage(watched);
+    const meter = meterPhase(watched);
+    const post = await posts(POST_SECONDS, cold.requests + cold.errors);
+    const postUsage = meter.stop();
 
     const ratio = cached.requestsPerSecond / bare.requestsPerSecond;
     printTable('Gateway', ['load', 'req/s', 'p50', 'p99', 'max', 'non-2xx', 'errors'], [
       row('bare Express GET (baseline)', bare),
       row('cached GET /v1/salons/:id/services', cached),
+      row(`POST /v1/bookings at ${POST_RATE}/s, first ${WARMUP_SECONDS} s (cold)`, cold),
       row(`POST /v1/bookings at ${POST_RATE}/s`, post),
     ]);
+    printUsage(`POST /v1/bookings at ${POST_RATE}/s, per request`, 'request', post.requests, atRest, postUsage);
     console.log(`cached GET throughput = ${pct(ratio)} of bare Express; POST status codes: ${JSON.stringify(post.statusCounts)}`);
 
     const targets: Target[] = [
@@ -97,7 +110,9 @@ export async function runGatewayBench(cfg: Config): Promise<Target[]> {
       bareExpressGet: figures(bare),
       cachedGet: figures(cached),
       cachedOverBare: round(ratio, 3),
+      postBookingsCold: figures(cold),
       postBookings: figures(post),
+      postResources: usageFigures(post.requests, atRest, postUsage),
       targets,
     });
     return targets;
