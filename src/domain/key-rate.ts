@@ -1,6 +1,6 @@
 /**
  * A token bucket per key: each key may take `perSecond` items a second, and up to
- * `perSecond` at once after a quiet second. The dispatcher keys it by salon, so one
+ * `perSecond` (at least 1) at once after a quiet while. The dispatcher keys it by salon, so one
  * salon's burst of bookings enters the sagas at a bounded rate and cannot take the whole
  * machine from the other salons (their bookings go straight through: a key that sends
  * less than its rate never waits). `perSecond` 0 turns it off.
@@ -8,11 +8,15 @@
 export class KeyRate {
   /** Keys with a bucket not full; a full bucket is the same as none, so it is dropped. */
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  /** Tokens a bucket holds when full: a rate under 1/s still lets one item through. */
+  private readonly capacity: number;
 
   constructor(
     private readonly perSecond: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.capacity = Math.max(1, perSecond);
+  }
 
   get limited(): boolean {
     return this.perSecond > 0;
@@ -23,7 +27,7 @@ export class KeyRate {
     if (!this.limited) return true;
     const now = this.now();
     const bucket = this.buckets.get(key);
-    const tokens = bucket ? Math.min(this.perSecond, bucket.tokens + ((now - bucket.at) * this.perSecond) / 1000) : this.perSecond;
+    const tokens = bucket ? Math.min(this.capacity, bucket.tokens + ((now - bucket.at) * this.perSecond) / 1000) : this.capacity;
     if (tokens < 1) {
       if (bucket) Object.assign(bucket, { tokens, at: now });
       return false;
@@ -39,6 +43,6 @@ export class KeyRate {
   }
 
   private dropFull(now: number): void {
-    for (const [key, b] of this.buckets) if (b.tokens + ((now - b.at) * this.perSecond) / 1000 >= this.perSecond) this.buckets.delete(key);
+    for (const [key, b] of this.buckets) if (b.tokens + ((now - b.at) * this.perSecond) / 1000 >= this.capacity) this.buckets.delete(key);
   }
 }

@@ -35,6 +35,18 @@ describe('KeyRate', () => {
     expect(Array.from({ length: 4 }, () => rate.tryTake('k'))).toEqual([true, true, true, false]);
   });
 
+  test('a rate under one a second still lets one through, then one per 1/rate second', () => {
+    const c = clock();
+    const rate = new KeyRate(0.5, c.now);
+    expect(rate.tryTake('k')).toBe(true);
+    expect(rate.tryTake('k')).toBe(false);
+    c.advance(1999);
+    expect(rate.tryTake('k')).toBe(false);
+    c.advance(1);
+    expect(rate.tryTake('k')).toBe(true);
+    expect(rate.refillMs).toBe(2000);
+  });
+
   test('rate 0 is no limit', () => {
     const rate = new KeyRate(0);
     expect(rate.limited).toBe(false);
