@@ -37,10 +37,30 @@ beforeEach(async () => {
   // Each test starts from empty intake queues (the dispatcher never runs across tests).
   await drainIntake(sqs, queues);
 });
+/** Every booking id a test put on the intake: its saga, if one started, is terminated after the test. */
+const created: string[] = [];
+afterEach(async () => {
+  // No worker runs here: left running, the sagas would wait on the shared task queues for
+  // the next test file's worker, each under its own salon's fairness key, ahead of that test's bookings.
+  const ids = created.splice(0);
+  for (let i = 0; i < ids.length; i += 20) {
+    await Promise.all(
+      ids.slice(i, i + 20).map((id) =>
+        temporal.client.workflow
+          .getHandle(workflowIdFor(id))
+          .terminate('dispatcher test over')
+          .catch((err: unknown) => {
+            if (!(err instanceof WorkflowNotFoundError)) throw err; // never started, or already closed
+          }),
+      ),
+    );
+  }
+}, 120_000);
 
 const hex = () => unique('x').replace(/[^a-f0-9]/g, '').padEnd(32, '0').slice(0, 32);
 function command(priority: Priority, salonId = 'no-such-salon'): IntakeCommand & { kind: 'booking' } {
   const bookingId = `${Date.now().toString(16)}${hex()}`.slice(0, 32);
+  created.push(bookingId);
   const now = new Date();
   return {
     kind: 'booking',

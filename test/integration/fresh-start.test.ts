@@ -19,6 +19,8 @@ const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'instudio-fresh-kafka-'))
 let kafkaEnv: Record<string, string>;
 let product: Supervised | undefined;
 const log: string[] = [];
+/** From the first launch to every process ready, on a busy machine (each worker bundles its workflows first). */
+const READY_WITHIN_MS = 180_000;
 
 beforeAll(async () => {
   const [broker, controller] = [await freePort(), await freePort()];
@@ -54,9 +56,19 @@ test('given a brand-new Kafka and database, when npm start runs the product, the
       echo: false,
       restarts: { maxRestarts: 0, windowMs: 600_000, firstBackoffMs: 1000 },
     });
-    await Promise.race([product.ready, product.failed]).catch((err: Error) => {
-      throw new Error(`${err.message}\n${log.join('\n')}`);
+    // A process alive but never ready would leave `ready` pending: the deadline names it.
+    let deadline: NodeJS.Timeout | undefined;
+    const notReadyInTime = new Promise<never>((_, reject) => {
+      deadline = setTimeout(() => {
+        const waiting = product!.notReady().map((p) => `${p.name}:\n${p.tail}`);
+        reject(new Error(`not ready after ${READY_WITHIN_MS / 1000} s: ${waiting.join('\n') || 'none'}`));
+      }, READY_WITHIN_MS);
     });
+    await Promise.race([product.ready, product.failed, notReadyInTime])
+      .catch((err: Error) => {
+        throw new Error(`${err.message}\n${log.join('\n')}`);
+      })
+      .finally(() => clearTimeout(deadline));
     expect(product.notReady()).toEqual([]);
 
     // Every consumer of a durable group is in it, on the topics the processes created.
@@ -76,4 +88,4 @@ test('given a brand-new Kafka and database, when npm start runs the product, the
   } finally {
     await admin.disconnect();
   }
-}, 240_000);
+}, 330_000);
