@@ -14,7 +14,7 @@ import { createSqsClient } from '../src/infra/sqs';
 import { createTemporalClient } from '../src/infra/temporal';
 import type { IntakeCommand } from '../src/shared/intake';
 import { type Started, startDispatcher } from '../workers/dispatcher';
-import { terminateWorkflows } from './lib/data';
+import { terminateWorkflows } from '../test/support/temporal';
 import type { Target } from './lib/outcome';
 import { inPool } from './lib/pool';
 import { ms, pct, printTable, writeResult } from './lib/report';

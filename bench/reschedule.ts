@@ -12,7 +12,7 @@ import { workflowIdFor } from '../src/shared/booking';
 import { bookingRequest, createSalon, registerClients, slotStart } from './lib/api';
 import { type Child, stopAll } from './lib/children';
 import { watchConfirmations } from './lib/confirmations';
-import { terminateWorkflows } from './lib/data';
+import { terminateWorkflows } from '../test/support/temporal';
 import type { Target } from './lib/outcome';
 import { gatewayUrl, startBookingWorkerProcess, startDispatcherProcess, startGatewayProcess } from './lib/product';
 import { ms, printTable, writeResult } from './lib/report';

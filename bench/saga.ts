@@ -17,7 +17,7 @@ import { BARE_TASK_QUEUE } from './bare/worker';
 import { bookingRequest, type BenchSalon, createSalon, registerClients } from './lib/api';
 import { type Child, startChild, stopAll } from './lib/children';
 import { watchConfirmations, type ConfirmationWatcher } from './lib/confirmations';
-import { terminateWorkflows } from './lib/data';
+import { terminateWorkflows } from '../test/support/temporal';
 import type { Target } from './lib/outcome';
 import { inPool } from './lib/pool';
 import {

@@ -15,7 +15,7 @@ import { workflowIdFor } from '../src/shared/booking';
 import { bookingRequest, type BenchSalon, call, createSalon, registerClients, slotStart } from './lib/api';
 import { type Child, startChild, stopAll } from './lib/children';
 import { watchConfirmations } from './lib/confirmations';
-import { terminateWorkflows } from './lib/data';
+import { terminateWorkflows } from '../test/support/temporal';
 import type { Target } from './lib/outcome';
 import { gatewayUrl, productEnv, startBookingWorkerProcess, startDispatcherProcess, startGatewayProcess } from './lib/product';
 import { ms, printTable, writeResult } from './lib/report';

@@ -3,11 +3,9 @@
  * booking by its string id by scanning the collection, so a bookings collection grown
  * by earlier runs would slow every later one: each benchmark starts with no bench data.
  */
-import type { Client } from '@temporalio/client';
 import type { Config } from '../../src/config';
 import { createModels } from '../../src/infra/models';
 import { connectMongo } from '../../src/infra/mongo';
-import { inPool } from './pool';
 
 /** Every benchmark salon is in this city (see api.ts createSalon). */
 export const BENCH_CITY = 'Benchville';
@@ -33,9 +31,3 @@ export async function clearBenchData(cfg: Config): Promise<number> {
   }
 }
 
-/** Terminates workflows a benchmark started (those still running), a few at a time. */
-export async function terminateWorkflows(client: Client, workflowIds: readonly string[], reason: string): Promise<void> {
-  await inPool(workflowIds.length, 10, async (i) => {
-    await client.workflow.getHandle(workflowIds[i]!).terminate(reason).catch(() => undefined); // already closed: fine
-  });
-}

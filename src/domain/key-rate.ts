@@ -27,7 +27,7 @@ export class KeyRate {
     if (!this.limited) return true;
     const now = this.now();
     const bucket = this.buckets.get(key);
-    const tokens = bucket ? Math.min(this.capacity, bucket.tokens + ((now - bucket.at) * this.perSecond) / 1000) : this.capacity;
+    const tokens = bucket ? this.level(bucket, now) : this.capacity;
     if (tokens < 1) {
       if (bucket) Object.assign(bucket, { tokens, at: now });
       return false;
@@ -42,7 +42,12 @@ export class KeyRate {
     return this.limited ? Math.ceil(1000 / this.perSecond) : 0;
   }
 
+  /** A bucket's tokens now: what it held, refilled since, up to its capacity. */
+  private level(bucket: { tokens: number; at: number }, now: number): number {
+    return Math.min(this.capacity, bucket.tokens + ((now - bucket.at) * this.perSecond) / 1000);
+  }
+
   private dropFull(now: number): void {
-    for (const [key, b] of this.buckets) if (b.tokens + ((now - b.at) * this.perSecond) / 1000 >= this.capacity) this.buckets.delete(key);
+    for (const [key, b] of this.buckets) if (this.level(b, now) >= this.capacity) this.buckets.delete(key);
   }
 }

@@ -16,6 +16,7 @@ import type { Started } from '../../workers/dispatcher';
 import { metricSum } from '../support/cloudwatch';
 import { unique } from '../support/ids';
 import { drainIntake } from '../support/sqs';
+import { terminateWorkflows } from '../support/temporal';
 import { eventually } from '../support/wait';
 import { startProcess } from '../../src/shared/child-process';
 import { startTestDispatcher } from '../support/worker';
@@ -42,19 +43,7 @@ const created: string[] = [];
 afterEach(async () => {
   // No worker runs here: left running, the sagas would wait on the shared task queues for
   // the next test file's worker, each under its own salon's fairness key, ahead of that test's bookings.
-  const ids = created.splice(0);
-  for (let i = 0; i < ids.length; i += 20) {
-    await Promise.all(
-      ids.slice(i, i + 20).map((id) =>
-        temporal.client.workflow
-          .getHandle(workflowIdFor(id))
-          .terminate('dispatcher test over')
-          .catch((err: unknown) => {
-            if (!(err instanceof WorkflowNotFoundError)) throw err; // never started, or already closed
-          }),
-      ),
-    );
-  }
+  await terminateWorkflows(temporal.client, created.splice(0).map(workflowIdFor), 'dispatcher test over');
 }, 120_000);
 
 const hex = () => unique('x').replace(/[^a-f0-9]/g, '').padEnd(32, '0').slice(0, 32);
