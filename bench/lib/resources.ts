@@ -155,3 +155,15 @@ export function printUsage(title: string, unit: string, units: number, idle: Map
     usageFigures(units, idle, phase).map((f) => [f.process, f.kind, round(f.cpuMsPerUnit, 1), pct(f.cpuShare), `${f.rssIdleMiB.toFixed(0)} MiB`, `${f.rssPeakMiB.toFixed(0)} MiB`]),
   );
 }
+
+/**
+ * Throughput when the machine's cores are the limit: units per second ≈ cores × 1000 / the
+ * CPU ms every watched process spends per unit. `without` leaves processes out — the same
+ * run with their work taken out, as if it cost nothing (what a figure would be without a
+ * local server's share). The saga benchmark prints it beside the measured rate: where the
+ * two agree, the path is CPU-bound and the figure without a server is worth stating.
+ */
+export function cpuBoundRate(phase: readonly PhaseUsage[], units: number, cores: number, without: (p: PhaseUsage) => boolean = () => false): number {
+  const cpuMsPerUnit = phase.filter((p) => !without(p)).reduce((a, p) => a + p.cpuMs, 0) / units;
+  return (cores * 1000) / cpuMsPerUnit;
+}

@@ -18,7 +18,7 @@ export interface ProcessSpec {
   /** The entrypoint: relative to the repository root or absolute; `.ts` runs under tsx's loader. */
   entry: string;
   env?: NodeJS.ProcessEnv;
-  /** Node flags before the entrypoint (e.g. `--cpu-prof`). */
+  /** Node flags before the entrypoint (e.g. `--cpu-prof`), after NODE_HEAP_ARGS (so a flag here wins). */
   nodeArgs?: string[];
   /** Its own process group, so a signal reaches every process it started. */
   detached?: boolean;
@@ -60,12 +60,26 @@ export interface ProductProcess {
 const KEEP_LINES = 200;
 const DEFAULT_READY_TIMEOUT_MS = 120_000; // a booking worker bundles its workflows first
 
+/**
+ * V8's heap sizing for every process started here — the product's and the bench's bare
+ * baselines alike — and, through `NODE_OPTIONS`, in the image (the Dockerfile repeats it;
+ * a unit test keeps the two the same). V8 sizes its heap for the machine's memory: on a
+ * large host it lets the old generation grow about 4× past the live data before a full
+ * collection, and each isolate's young generation to 3 × 16 MiB. A booking worker runs
+ * four isolates (its main thread and one workflow thread per priority), so under load it
+ * sat at ~400 MiB resident for ~110 MiB of live objects. With these limits V8 grows the
+ * old generation by ~1.3× and keeps 2 MiB semi-spaces: 397 → 333 MiB at the saga
+ * benchmark's peak, the same CPU per booking. 384 MiB of old generation is several times
+ * any product process's live heap (≤ 60 MiB at saturation, `--trace-gc`).
+ */
+export const NODE_HEAP_ARGS = ['--max-semi-space-size=2', '--max-old-space-size=384'] as const;
+
 /** The message `runProcess` sends its parent once the process is ready. */
 export const READY_MESSAGE = { type: 'ready' } as const;
 
 export function startProcess(spec: ProcessSpec): ProductProcess {
   const entry = path.isAbsolute(spec.entry) ? spec.entry : path.join(repoRoot, spec.entry);
-  const args = [...(spec.nodeArgs ?? []), ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), entry];
+  const args = [...NODE_HEAP_ARGS, ...(spec.nodeArgs ?? []), ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), entry];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: spec.env ?? process.env,

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runPaced } from '../../bench/lib/load';
-import { measureUsage } from '../../bench/lib/resources';
+import { cpuBoundRate, measureUsage } from '../../bench/lib/resources';
 
 describe('runPaced', () => {
   let server: http.Server;
@@ -90,5 +90,23 @@ describe('measureUsage', () => {
 
   test('a process that is gone reads as nothing used', () => {
     expect(measureUsage([{ name: 'gone', pid: 2 ** 22 + 1, kind: 'server' }]).get('gone')).toEqual({ cpuMs: 0, rssMiB: 0 });
+  });
+});
+
+describe('cpuBoundRate', () => {
+  const phase = [
+    { name: 'worker', kind: 'product' as const, cpuMs: 3000, rssPeakMiB: 0 },
+    { name: 'db', kind: 'server' as const, cpuMs: 5000, rssPeakMiB: 0 },
+    { name: 'temporal', kind: 'server' as const, cpuMs: 2000, rssPeakMiB: 0 },
+  ];
+
+  test('units per second are the cores over the CPU per unit of every process', () => {
+    // 100 units at 100 ms of CPU each on 2 cores: 20 a second.
+    expect(cpuBoundRate(phase, 100, 2)).toBeCloseTo(20);
+  });
+
+  test('a process left out costs nothing: the rate rises by its share', () => {
+    expect(cpuBoundRate(phase, 100, 2, (p) => p.name === 'db')).toBeCloseTo(40);
+    expect(cpuBoundRate(phase, 100, 2, (p) => p.kind === 'server')).toBeCloseTo(2000 / 30);
   });
 });
