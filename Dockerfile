@@ -18,8 +18,8 @@ RUN npx tsc -p tsconfig.build.json \
 
 FROM node:22-slim
 ENV NODE_ENV=production
-# V8's heap limits for every process: NODE_HEAP_ARGS in src/shared/child-process.ts says why.
-ENV NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=384"
+# Memory settings for every process: NODE_HEAP_ARGS and MALLOC_ENV in src/shared/child-process.ts say why.
+ENV NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=384" MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
