@@ -32,6 +32,12 @@ test('an environment given to the harness keeps MALLOC_ENV unless it sets its ow
   expect((await settingsOf({ ...process.env, MALLOC_ARENA_MAX: '4' })).mallocArenaMax).toBe('4');
 }, 30_000);
 
+test('a heap flag in NODE_OPTIONS wins over NODE_HEAP_ARGS', async () => {
+  const settings = await settingsOf({ ...process.env, NODE_OPTIONS: '--max-old-space-size=1024' });
+  expect(settings.main).toBeGreaterThanOrEqual(1024 * MiB);
+  expect(settings.main).toBeLessThan((1024 + 64) * MiB);
+}, 30_000);
+
 test('the image sets the same in NODE_OPTIONS and MALLOC_ARENA_MAX', () => {
   const dockerfile = fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
   expect(dockerfile).toContain(`ENV NODE_OPTIONS="${NODE_HEAP_ARGS.join(' ')}" MALLOC_ARENA_MAX=${MALLOC_ENV.MALLOC_ARENA_MAX}`);
