@@ -85,7 +85,7 @@ export const READY_MESSAGE = { type: 'ready' } as const;
 
 export function startProcess(spec: ProcessSpec): ProductProcess {
   const entry = path.isAbsolute(spec.entry) ? spec.entry : path.join(repoRoot, spec.entry);
-  const env = { ...MALLOC_ENV, ...(spec.env ?? process.env) };
+  const env: NodeJS.ProcessEnv = { ...MALLOC_ENV, ...(spec.env ?? process.env) };
   // A flag on the command line would override the same one in NODE_OPTIONS: the operator's wins.
   const heapArgs = NODE_HEAP_ARGS.filter((arg) => !(env.NODE_OPTIONS ?? '').includes(arg.split('=')[0]!));
   const args = [...heapArgs, ...(spec.nodeArgs ?? []), ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), entry];
