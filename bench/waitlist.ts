@@ -12,6 +12,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../src/config';
 import { workflowIdFor } from '../src/shared/booking';
+import { OFFER_CHAIN_WORKFLOW } from '../src/shared/waitlist';
 import { bookingRequest, type BenchSalon, call, createSalon, registerClients, slotStart } from './lib/api';
 import { type Child, startChild, stopAll } from './lib/children';
 import { watchConfirmations } from './lib/confirmations';
@@ -121,7 +122,14 @@ export async function runWaitlistBench(cfg: Config): Promise<Target[]> {
   } finally {
     await watcher.stop();
     await stopAll(children);
-    await terminateWorkflows(client, workflowIds, 'benchmark over');
+    // The cancellations' offer chains wait for their offers to expire: end them too, so a kept stack runs nothing of this benchmark's.
+    await terminateWorkflows(client, [...workflowIds, ...(await runningOfferChains(client))], 'benchmark over');
     await connection.close();
   }
+}
+
+async function runningOfferChains(client: Client): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const wf of client.workflow.list({ query: `WorkflowType = '${OFFER_CHAIN_WORKFLOW}' AND ExecutionStatus = 'Running'` })) ids.push(wf.workflowId);
+  return ids;
 }
