@@ -37,4 +37,11 @@ export const PATCHES = {
    * before it wait for the webhook alone.
    */
   paymentRecheck: 'payment-recheck',
+  /**
+   * 2026-12: waitlist offer chain. An entry deleted while its offer was being made (its
+   * withdrawal signal handled before the offer activity's result, in the same or an
+   * earlier workflow task) is remembered, and its offer dropped as soon as it is made.
+   * Before, the signal was ignored and the time waited for the offer's expiry.
+   */
+  earlyWithdrawal: 'early-withdrawal',
 } as const;

@@ -13,8 +13,9 @@
  * Only the chain's main loop runs activities; the handlers record the client's decision
  * and the accept update waits until the booking exists. Deterministic code only.
  */
-import { allHandlersFinished, condition, proxyActivities, setHandler, uuid4 } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, proxyActivities, setHandler, uuid4 } from '@temporalio/workflow';
 import type { WaitlistActivities } from '../activities/waitlist';
+import { PATCHES } from './patches';
 import {
   type AcceptRequest,
   acceptOfferSignal,
@@ -94,8 +95,11 @@ export async function waitlistOfferChain(freed: FreedTime): Promise<OfferChainSt
     },
   );
   setHandler(declineOfferSignal, decline);
+  /** Entries deleted before this chain saw their offer (the signal came before the offer's result). */
+  const withdrawnEarly = new Set<string>();
   setHandler(entryWithdrawnSignal, ({ entryId }) => {
     if (open(entryId)) decision = { kind: 'withdrawn' };
+    else if (!tried.includes(entryId) && patched(PATCHES.earlyWithdrawal)) withdrawnEarly.add(entryId);
   });
 
   const done = (offer: ChainOffer, outcome: OfferChainStatus['history'][number]['outcome']): void => {
@@ -113,6 +117,10 @@ export async function waitlistOfferChain(freed: FreedTime): Promise<OfferChainSt
       return state;
     }
     state.offer = offer;
+    if (withdrawnEarly.has(offer.entryId)) {
+      done(offer, 'withdrawn');
+      continue;
+    }
     if (offer.autoBook) {
       decision = { kind: 'accept', bookingId: uuid4().replace(/-/g, '') };
     } else {

@@ -30,6 +30,8 @@ export interface LineEntry {
   id: string;
   autoBook?: boolean;
   outcome?: BookingOutcome;
+  /** Deleted while its offer is being made: the withdrawal signal reaches the chain before the offer activity's result. */
+  withdrawnWhileOffered?: boolean;
 }
 
 export interface ChainCall {
@@ -75,6 +77,11 @@ export function chainStubs(saga: SagaEnv, line: LineEntry[]): ChainHarness {
         expiresAt: new Date(next.autoBook ? at : at + OFFER_MINUTES * 60_000).toISOString(),
       };
       offers.push(offer);
+      if (next.withdrawnWhileOffered) {
+        // As the gateway does on DELETE once the entry reads `offered`, before this activity has answered.
+        const chain = saga.env.client.workflow.getHandle(args.freed.chainId); // the chain's workflow id
+        await chain.signal(entryWithdrawnSignal, { entryId: next.id });
+      }
       return offer;
     },
     async lapseOffer(args) {
@@ -180,6 +187,14 @@ export const CHAIN_BRANCHES: Record<string, ChainBranch> = {
     drive: async (handle) => {
       await offeredTo(handle, 'entry-a');
       await handle.signal(entryWithdrawnSignal, { entryId: 'entry-a' });
+      await accept(handle, 'entry-b', 'bk-b');
+      return handle.result();
+    },
+  },
+  // The offered entry is deleted before the chain has seen its offer: the next in line gets the time at once.
+  'withdrawn-while-offered-then-accepted': {
+    line: [{ id: 'entry-a', withdrawnWhileOffered: true }, { id: 'entry-b' }],
+    drive: async (handle) => {
       await accept(handle, 'entry-b', 'bk-b');
       return handle.result();
     },

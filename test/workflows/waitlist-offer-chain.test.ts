@@ -62,6 +62,14 @@ test('when the offered entry is deleted, then its offer is dropped without a dec
   expect(status).toMatchObject({ history: [{ entryId: 'entry-a', outcome: 'withdrawn' }, { entryId: 'entry-b', outcome: 'booked' }], result: 'refilled' });
 });
 
+test('when the offered entry is deleted before the chain has seen its offer, then the offer is dropped at once, not at its expiry', async () => {
+  const { h, status } = await run('withdrawn-while-offered-then-accepted');
+  // No lapseOffer: before the fix the signal was ignored and the offer lapsed 15 minutes later.
+  expect(names(h)).toEqual(['offerNext', 'offerNext', 'bookFromOffer', 'awaitBooking', 'settleEntry']);
+  expect(h.calls[1]!.at - h.calls[0]!.at).toBeLessThan(60_000);
+  expect(status).toMatchObject({ history: [{ entryId: 'entry-a', outcome: 'withdrawn' }, { entryId: 'entry-b', outcome: 'booked' }], result: 'refilled' });
+});
+
 test("when the waitlist booking's card is declined, then the time passes to the next, and an autoBook entry is booked at once under a fresh booking id", async () => {
   const { h, status } = await run('card-declined-then-auto-booked');
   expect(names(h)).toEqual(['offerNext', 'bookFromOffer', 'awaitBooking', 'settleEntry', 'offerNext', 'bookFromOffer', 'awaitBooking', 'settleEntry']);
