@@ -172,7 +172,10 @@ function throughputWithoutServers(real: Measured, bare: Measured) {
     ...servers.filter((s) => s !== 'temporal').map((s): [string, (p: PhaseUsage) => boolean] => [s, (p) => p.name === s]),
     ['every server but temporal', (p) => p.kind === 'server' && p.name !== 'temporal'],
   ];
-  const ratios = without.map(([name, leaveOut]) => ({ without: name, bookingPerSecond: round(rate(real, leaveOut), 2), overBare: round(rate(real, leaveOut) / bareModel, 3) }));
+  const ratios = without.map(([name, leaveOut]) => {
+    const bookingPerSecond = rate(real, leaveOut);
+    return { without: name, bookingPerSecond: round(bookingPerSecond, 2), overBare: round(bookingPerSecond / bareModel, 3) };
+  });
   printTable(
     `Saturation as CPU-bound on ${cores} cores: cores × 1000 / CPU ms per unit (measured: booking ${real.perSecond.toFixed(1)}/s, bare ${bare.perSecond.toFixed(1)}/s)`,
     ['work taken out', 'booking per s', 'bare per s', 'booking / bare'],
