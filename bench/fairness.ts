@@ -2,7 +2,8 @@
  * Fairness benchmark: one salon enqueues a burst of normal-priority bookings at once
  * while four quiet salons send one booking a second each. Measured for the quiet salons:
  * p95 from intake (the command put on SQS) to the saga's first step running (its first
- * ActivityTaskStarted), split at the dispatcher's start, in three runs:
+ * workflow task's start, which runs createReservation), split at the dispatcher's start,
+ * in three runs:
  * - alone: the quiet salons only;
  * - burst: the product as it is (fairness key = salon: the dispatcher's turns between
  *   salons and its start rate per salon, then Temporal's matching);
@@ -68,13 +69,16 @@ async function send(sqs: ReturnType<typeof createSqsClient>, queues: IntakeQueue
   }
 }
 
-/** ms from the command's intake to its saga's first activity starting. */
+/**
+ * When its saga's first step began running: its first workflow task's start, in which
+ * createReservation runs as a local activity (since the local-reservation patch).
+ */
 async function firstStepAt(client: Client, bookingId: string): Promise<number> {
   const handle = client.workflow.getHandle(workflowIdFor(bookingId));
   await handle.result().catch(() => undefined); // each fails at its first step (no such salon)
   const history = await handle.fetchHistory();
-  const started = history.events?.find((e) => e.activityTaskStartedEventAttributes);
-  if (!started?.eventTime) throw new Error(`saga ${bookingId} ran no activity`);
+  const started = history.events?.find((e) => e.workflowTaskStartedEventAttributes);
+  if (!started?.eventTime) throw new Error(`saga ${bookingId} ran no workflow task`);
   const t = started.eventTime;
   return Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
 }

@@ -64,6 +64,7 @@ import {
   DEFAULT_COMPENSATION_ATTEMPTS,
   DEFAULT_HOLD_TTL_MS,
   holdStep,
+  localDbStep,
   money,
   moveStep,
   paymentStep,
@@ -364,7 +365,9 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
             { ...ref, salonId: input.salonId, reason: state.failureReason ?? 'error' },
           ]),
     );
-    reservation = await dbStep.createReservation.executeWithOptions({ summary: 'Create the reservation (price, end, hold window)' }, [input]);
+    // Since the local-reservation patch it runs inside the workflow task (a local activity).
+    const reserveStep = patched(PATCHES.localReservation) ? localDbStep : dbStep;
+    reservation = await reserveStep.createReservation.executeWithOptions({ summary: 'Create the reservation (price, end, hold window)' }, [input]);
     times.end = Date.parse(reservation.end);
     cardHold = reservation.payment === 'card_hold' && patched(PATCHES.cardHold);
     // A cancellation the API accepted before this saga existed waits on the booking document.

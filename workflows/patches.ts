@@ -44,4 +44,12 @@ export const PATCHES = {
    * Before, the signal was ignored and the time waited for the offer's expiry.
    */
   earlyWithdrawal: 'early-withdrawal',
+  /**
+   * 2026-12: the booking saga's first step, createReservation (one read of the booking
+   * the gateway wrote, one event), runs as a local activity: inside the saga's first
+   * workflow task, recorded as a marker, instead of an activity task and a second
+   * workflow task (README, Benchmarks). Executions started before it schedule it as an
+   * activity task.
+   */
+  localReservation: 'local-reservation',
 } as const;

@@ -12,6 +12,7 @@ import {
   condition,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
 } from '@temporalio/workflow';
 import type { BookingActivities } from '../activities/booking';
 import { FAILURE_TYPES, type FailureReason, REASON_OF_TYPE } from '../src/domain/booking';
@@ -23,10 +24,23 @@ export const REMINDER_BEFORE_MS = 24 * 3_600_000;
 
 const businessFailures = Object.values(FAILURE_TYPES);
 
-export const dbStep = proxyActivities<BookingActivities>({
+const dbStepOptions = {
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 20, nonRetryableErrorTypes: businessFailures },
-});
+} as const;
+
+export const dbStep = proxyActivities<BookingActivities>(dbStepOptions);
+
+/**
+ * The same profile for a short database step run as a local activity (createReservation
+ * since the local-reservation patch): in the workflow task that schedules it, without a
+ * round trip through the server, recorded as a marker. Only for idempotent steps that
+ * take milliseconds and need no heartbeat: a workflow task in flight answers no query and
+ * takes no update until the step ends, and an attempt whose worker dies runs again with
+ * the workflow task. A failure reaches the workflow as the ApplicationFailure itself, not
+ * wrapped in an ActivityFailure.
+ */
+export const localDbStep = proxyLocalActivities<BookingActivities>(dbStepOptions);
 
 /**
  * Holding the slot heartbeats between its writes: an attempt whose worker died is

@@ -49,8 +49,10 @@ test('a committed history is never changed, only added (git history of the folde
   expect(changed).toBe('');
 });
 
-test('each history carries exactly the patch markers of the code it was recorded from (v2-: lifecycle-v2; v3-: and appointment; v4-: and reschedule; v5-card-hold-: and card-hold; v6-3ds-: with payment-recheck; the offer chain withdrawn-while-offered: early-withdrawal; others: none)', () => {
+test('each history carries exactly the patch markers of the code it was recorded from (v2-: lifecycle-v2; v3-: and appointment; v4-: and reschedule; v5-card-hold-: and card-hold; v6-3ds-: with payment-recheck; v7-local-reservation-: with local-reservation; the offer chain withdrawn-while-offered: early-withdrawal; others: none)', () => {
   const byPrefix: [string, string[]][] = [
+    ['booking-saga-v7-local-reservation-auto-', [PATCHES.lifecycleV2, PATCHES.localReservation, PATCHES.appointment, PATCHES.reschedule]],
+    ['booking-saga-v7-local-reservation-', [PATCHES.lifecycleV2, PATCHES.localReservation]],
     ['booking-saga-v6-3ds-abandoned', [PATCHES.lifecycleV2, PATCHES.paymentRecheck]],
     ['booking-saga-v6-3ds-', [PATCHES.lifecycleV2, PATCHES.paymentRecheck, PATCHES.appointment, PATCHES.reschedule]],
     ['booking-saga-v5-card-hold-', [PATCHES.lifecycleV2, PATCHES.cardHold, PATCHES.appointment, PATCHES.reschedule]],

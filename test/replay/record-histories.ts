@@ -124,9 +124,19 @@ const cardHold = (authorizedAtBooking: boolean, overrides: Parameters<typeof stu
  * The branches of today's workflow (`v2-…`: since the lifecycle-v2 patch; `v3-…`: since
  * the appointment patch too; `v4-…`: and the reschedule patch; `v5-card-hold-…`: card_hold
  * bookings, with the card-hold patch too; `v6-3ds-…`: 3-D Secure waits since the
- * payment-recheck patch).
+ * payment-recheck patch; `v7-local-reservation-…`: createReservation a local activity
+ * since the local-reservation patch).
  */
 export const BRANCHES: Record<string, Branch> = {
+  // Since the local-reservation patch: the reservation in the first workflow task, then the whole life to auto-completion.
+  'v7-local-reservation-auto-completed': { harness: () => withReminders(), leadMs: 3 * DAY, drive: outcome },
+  // The local step fails (the booking is not valid): its compensation alone runs.
+  'v7-local-reservation-invalid': { harness: () => stubs({ createReservation: business(FAILURE_TYPES.InvalidBooking) }), drive: outcome },
+  // A cancellation the API accepted before the saga started, read by the local step: cancelled at once.
+  'v7-local-reservation-cancel-requested': {
+    harness: () => stubs({ createReservation: async () => ({ ...RESERVATION, cancelRequestedAt: new Date().toISOString() }) }),
+    drive: outcome,
+  },
   // 3-D Secure since the payment-recheck patch: the webhook never comes; the saga reads the intent again after 20 s and confirms.
   'v6-3ds-rechecked': (() => {
     let calls = 0;

@@ -77,12 +77,15 @@ describe('when a step fails, then exactly the compensations of the steps begun r
       return err;
     });
 
-    // The failure chain a client sees: WorkflowFailedError → ActivityFailure → ApplicationFailure.
+    // The failure chain a client sees: WorkflowFailedError → ActivityFailure → ApplicationFailure;
+    // the local step (createReservation, since the local-reservation patch) fails with the ApplicationFailure itself.
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    const activityFailure = (error as WorkflowFailedError).cause;
-    expect(activityFailure).toBeInstanceOf(ActivityFailure);
-    expect((activityFailure as ActivityFailure).activityType).toBe(step);
-    const appFailure = (activityFailure as ActivityFailure).cause;
+    let appFailure = (error as WorkflowFailedError).cause;
+    if (step !== 'createReservation') {
+      expect(appFailure).toBeInstanceOf(ActivityFailure);
+      expect((appFailure as ActivityFailure).activityType).toBe(step);
+      appFailure = (appFailure as ActivityFailure).cause;
+    }
     expect(appFailure).toBeInstanceOf(ApplicationFailure);
     expect((appFailure as ApplicationFailure).type).toBe(type);
     expect((appFailure as ApplicationFailure).nonRetryable).toBe(true);
@@ -131,6 +134,28 @@ test('when a compensation keeps failing, then the others still run, and it waits
     expect(h.calls.filter((c) => c === 'releaseHold' || c === 'markBookingFailed')).toEqual(['releaseHold', 'markBookingFailed']); // not run again
     expect((await handle.describe()).typedSearchAttributes.get(NeedsAttentionKey)).toBe(false);
   });
+});
+
+test('when a booking starts (since the local-reservation patch), then createReservation runs in its first workflow task as a local activity, with no activity task of its own', async () => {
+  const h = stubs();
+  const history = await withWorker(h, async (tq) => {
+    const handle = await start(tq, await input({ leadMs: 3 * DAY }));
+    await handle.result();
+    return handle.fetchHistory();
+  });
+  const events = history.events ?? [];
+  const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+  const localMarkers = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+  expect(h.calls.slice(0, 4)).toEqual(['createReservation', 'checkAvailability', 'confirmPayment', 'confirmBooking']);
+  expect(scheduled).not.toContain('createReservation');
+  expect(scheduled.slice(0, 3)).toEqual(['checkAvailability', 'confirmPayment', 'confirmBooking']);
+  expect(localMarkers).toHaveLength(1);
+  // Its marker comes before the first activity task: it ran in the first workflow task.
+  const firstTaskCompleted = events.findIndex((e) => e.workflowTaskCompletedEventAttributes);
+  const secondTaskStarted = events.findIndex((e, i) => i > firstTaskCompleted && e.workflowTaskStartedEventAttributes);
+  const marker = events.indexOf(localMarkers[0]!);
+  expect(marker).toBeGreaterThan(firstTaskCompleted);
+  expect(marker).toBeLessThan(secondTaskStarted);
 });
 
 describe('cancellation races', () => {
@@ -322,9 +347,9 @@ describe('when cancelled after confirmation, then the refund follows the cancell
 });
 
 test('the status query tells the step and status at each stage', async () => {
-  const gates = { reserve: gate(), hold: gate(), pay: gate(), confirm: gate() };
+  // createReservation runs inside the first workflow task (a local activity): no query is answered until it ends.
+  const gates = { hold: gate(), pay: gate(), confirm: gate() };
   const h = stubs({
-    createReservation: () => gates.reserve.wait(RESERVATION),
     checkAvailability: () => gates.hold.wait({ staffId: 'staff-9' }),
     confirmPayment: () => gates.pay.wait({ paymentIntentId: 'pi_1' }),
     confirmBooking: () => gates.confirm.wait(undefined),
@@ -339,8 +364,6 @@ test('the status query tells the step and status at each stage', async () => {
       }, { what: `step ${step}` });
       seen.push({ step: s.step, status: s.status, staffId: s.staffId });
     };
-    await at('createReservation');
-    gates.reserve.open();
     await at('checkAvailability');
     gates.hold.open();
     await at('confirmPayment');
@@ -351,7 +374,6 @@ test('the status query tells the step and status at each stage', async () => {
     await handle.result();
   });
   expect(seen).toEqual([
-    { step: 'createReservation', status: 'pending', staffId: undefined },
     { step: 'checkAvailability', status: 'pending', staffId: undefined },
     { step: 'confirmPayment', status: 'held', staffId: 'staff-9' },
     { step: 'confirmBooking', status: 'held', staffId: 'staff-9' },
