@@ -9,7 +9,7 @@
  */
 import { granulesOf, localDayRange, rangesOfGranules, type TimeRange } from '../domain/availability';
 import type { Models } from './models';
-import { isDuplicateKeyError } from './mongo';
+import { insertPlain, isDuplicateKeyError } from './mongo';
 
 const BOOKING_ID = /^[a-f0-9]{32}$/;
 const lockId = (staffId: string, at: Date): string => `${staffId}|${at.getTime()}`;
@@ -60,7 +60,7 @@ export async function acquireHold(
   for (;;) {
     beat();
     try {
-      await models.SlotLock.insertMany(docs, { ordered: true });
+      await insertPlain(models.SlotLock, docs, { ordered: true });
       return true;
     } catch (err) {
       if (!isDuplicate(err)) throw err;

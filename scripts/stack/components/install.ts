@@ -50,6 +50,10 @@ export const marker = (dir: string): string => path.join(dir, '.installed');
  */
 export const launcher = (name: string): string => path.join(__dirname, '..', 'launchers', name);
 
+/** Installed with exactly these requirements (an install from before a requirement was added is redone). */
+export const pipInstalled = (dir: string, requirements: string[]): boolean =>
+  exists(marker(dir)) && fs.readFileSync(marker(dir), 'utf8') === requirements.join('\n');
+
 /**
  * Installs pinned PyPI requirements into a virtualenv of their own. Requirements that
  * carry `--hash=sha256:` options are installed with `--require-hashes`: pip refuses any

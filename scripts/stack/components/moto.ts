@@ -2,9 +2,11 @@
 import path from 'node:path';
 import { type Config, portOf } from '../../../src/config';
 import { httpOk } from '../proc';
-import { type Component, exists, launcher, marker, pipInstall, toolDir } from './install';
+import { type Component, launcher, pipInstall, pipInstalled, toolDir } from './install';
 
 export const MOTO_VERSION = '5.2.5';
+/** moto's server, and the HTTP server our launcher serves it with (keep-alive; see the launcher). */
+const REQUIREMENTS = [`moto[server]==${MOTO_VERSION}`, 'waitress==3.0.2'];
 
 const dir = (cfg: Config): string => toolDir(cfg, 'moto', MOTO_VERSION);
 
@@ -13,8 +15,8 @@ export const moto: Component = {
   version: MOTO_VERSION,
   startTimeoutMs: 60_000,
   ports: (cfg) => [portOf(cfg.aws.endpoint)],
-  installed: (cfg) => exists(marker(dir(cfg))),
-  install: (cfg) => pipInstall(dir(cfg), [`moto[server]==${MOTO_VERSION}`]),
+  installed: (cfg) => pipInstalled(dir(cfg), REQUIREMENTS),
+  install: (cfg) => pipInstall(dir(cfg), REQUIREMENTS),
   async command(cfg) {
     return {
       cmd: path.join(dir(cfg), 'bin', 'python3'),

@@ -1,5 +1,13 @@
 """
-moto's server with SQS's message counts skipped where they are never used.
+moto's server, served by waitress with keep-alive, with SQS's message counts skipped
+where they are never used, with CloudWatch's counted values stored once each, and with
+its list of services read once.
+
+moto's own server (werkzeug's development server) closes the connection after every
+response and starts a thread per connection: each SQS or CloudWatch call paid a TCP
+connect and a thread start on both sides (2,500 sockets in TIME_WAIT after one gateway
+benchmark). waitress keeps connections open and serves them from a pool of threads;
+the pool is large because a ReceiveMessage long poll holds a thread for up to 20 s.
 
 moto reads a queue's `attributes` for a single setting in SendMessage (one flag) and in
 ReceiveMessage (the retention period, once per message), and building them counts the
@@ -8,9 +16,19 @@ costs O(queue length) and each receive O(length^2) -- 215 messages/s into an emp
 queue, 34/s once it held a thousand. This launcher skips those three counts (0) inside
 the calls that never use them; GetQueueAttributes still counts.
 
-Usage: python3 moto_launcher.py -H 127.0.0.1 -p 4566 (the arguments of moto_server)
+PutMetricData may send a value with a count (Values/Counts, as the product's metrics do:
+a flush carries each distinct latency once, with how many requests took it). moto builds
+one datum object per count, under the GIL: a gateway that served 100,000 requests made
+100,000 objects in one call (seconds of CPU while SQS waited; some 0.5 KiB each, never
+freed). Here each value becomes one datum, listed `count` times: the same statistics and
+percentiles, at a list slot per count.
+
+moto's dispatcher lists its own package directory (a listdir and 200 isdir calls) on
+every request, under a lock, to learn its service names: here the list is read once.
+
+Usage: python3 moto_launcher.py -H 127.0.0.1 -p 4566
 """
-import sys, threading
+import argparse, os, sys, threading
 from moto.sqs import models
 local = threading.local()
 def counted_unless_skipped(name):
@@ -29,5 +47,38 @@ def skipping_counts(fn):
     return wrapper
 for name in ('send_message', '_validate_message', 'is_message_valid_based_on_retention_period'):
     setattr(models.SQSBackend, name, skipping_counts(getattr(models.SQSBackend, name)))
-from moto.server import main
-main(sys.argv[1:])
+
+from moto.cloudwatch import models as cloudwatch
+store_metric_data = cloudwatch.CloudWatchBackend.put_metric_data
+def put_metric_data(self, namespace, metric_data):
+    for i, member in enumerate(metric_data):
+        self._validate_parameters_put_metric_data(member, i + 1)
+    counted = [m for m in metric_data if m.get('Values')]
+    store_metric_data(self, namespace, [m for m in metric_data if not m.get('Values')])
+    for m in counted:
+        counts = m.get('Counts') or ['1'] * len(m['Values'])
+        for value, count in zip(m['Values'], counts):
+            datum = cloudwatch.MetricDatum(namespace, m['MetricName'], float(value), m.get('Dimensions', []), m.get('Timestamp'), m.get('Unit'))
+            self.metric_data.extend([datum] * int(float(count)))
+cloudwatch.CloudWatchBackend.put_metric_data = put_metric_data
+
+from moto import backends
+moto_modules = tuple(backends.list_of_moto_modules())
+backends.list_of_moto_modules = lambda: moto_modules
+
+parser = argparse.ArgumentParser()
+parser.add_argument('-H', '--host', default='127.0.0.1')
+parser.add_argument('-p', '--port', type=int, required=True)
+args = parser.parse_args(sys.argv[1:])
+os.environ.setdefault('MOTO_PORT', str(args.port))  # as moto_server sets it
+
+import waitress
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+waitress.serve(
+    DomainDispatcherApplication(create_backend_app),
+    host=args.host,
+    port=args.port,
+    threads=64,
+    connection_limit=2000,
+    ident='moto',
+)

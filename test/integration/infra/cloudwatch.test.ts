@@ -57,3 +57,31 @@ test('when metric data is put, then GetMetricData reads the datapoints back', as
   expect(values.maxLatency).toEqual([30]);
   expect(values.samples).toEqual([2]);
 });
+
+test('when values are put with counts, then every count is a sample (SampleCount, Sum, Maximum over all of them)', async () => {
+  const namespace = unique('InStudioSmoke');
+  const now = new Date();
+  await cloudwatch.send(
+    new PutMetricDataCommand({
+      Namespace: namespace,
+      MetricData: [{ MetricName: 'Latency', Unit: 'Milliseconds', Values: [12, 30], Counts: [3, 1], Timestamp: now }],
+    }),
+  );
+
+  const query = (Stat: string) => ({ Id: Stat.toLowerCase(), MetricStat: { Metric: { Namespace: namespace, MetricName: 'Latency' }, Period: 60, Stat } });
+  const values = await eventually(
+    async () => {
+      const res = await cloudwatch.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(now.getTime() - 5 * 60_000),
+          EndTime: new Date(now.getTime() + 5 * 60_000),
+          MetricDataQueries: ['SampleCount', 'Sum', 'Maximum', 'Minimum'].map(query),
+        }),
+      );
+      const byId = Object.fromEntries((res.MetricDataResults ?? []).map((r) => [r.Id, r.Values ?? []]));
+      return byId.samplecount?.length ? byId : undefined;
+    },
+    { what: 'the metric datapoints' },
+  );
+  expect(values).toEqual({ samplecount: [4], sum: [66], maximum: [30], minimum: [12] });
+});
