@@ -15,7 +15,7 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
+  DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
@@ -176,20 +176,44 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     }
   };
 
-  const handle = async (priority: Priority, { message: m, command }: Received): Promise<void> => {
-    waiting[priority].delete(m.MessageId ?? '');
-    if (stopping) return void (await handBack(priority, m));
+  /** Starts one command's workflow; true once it started or already existed (its message can go). */
+  const startOne = async (priority: Priority, { message: m, command }: Received): Promise<boolean> => {
     try {
       const { workflowId, duplicate } = await start(priority, command);
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queues[priority].url, ReceiptHandle: m.ReceiptHandle }));
       const intakeToStartMs = Date.now() - Number(m.Attributes?.SentTimestamp ?? Date.now());
       metrics.record('IntakeToStart', intakeToStartMs, 'Milliseconds', { Priority: priority });
       metrics.record('Starts', 1, 'Count', { Priority: priority });
       deps.onStart?.({ priority, workflowId, intakeToStartMs, duplicate });
+      return true;
     } catch (err) {
       // Temporal unreachable or similar: the message comes back after its visibility timeout.
       logger.error({ err, messageId: m.MessageId, priority }, 'could not start the workflow; the message will be retried');
+      return false;
     }
+  };
+
+  /**
+   * Starts a turn's commands together, then deletes the messages of those that started,
+   * ten to a DeleteMessageBatch. One that is not deleted comes back after its visibility
+   * timeout and finds its workflow started (a duplicate: deleted then). While stopping,
+   * every message is handed back instead.
+   */
+  const handle = async (priority: Priority, turn: Received[]): Promise<void> => {
+    for (const { message } of turn) waiting[priority].delete(message.MessageId ?? '');
+    if (stopping) return void (await Promise.allSettled(turn.map((r) => handBack(priority, r.message))));
+    const started = await Promise.all(turn.map((r) => startOne(priority, r)));
+    const toDelete = turn.filter((_, i) => started[i]).map((r) => r.message);
+    await Promise.all(
+      Array.from({ length: Math.ceil(toDelete.length / BATCH) }, async (_, b) => {
+        const entries = toDelete.slice(b * BATCH, (b + 1) * BATCH).map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
+        const res = await sqs
+          .send(new DeleteMessageBatchCommand({ QueueUrl: queues[priority].url, Entries: entries }))
+          .catch((err: unknown) => ({ Failed: entries.map((e) => ({ Id: e.Id, Message: (err as Error).message })) }));
+        for (const failed of res.Failed ?? []) {
+          logger.warn({ priority, reason: failed.Message }, 'could not delete a started command’s message; it will come back as a duplicate');
+        }
+      }),
+    );
   };
 
   const receive = async (priority: Priority, waitSec: number): Promise<Message[]> => {
@@ -209,18 +233,31 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
    * Fills a priority's read-ahead from SQS without waiting: one receive, then, while they
    * come back full, several at once until the read-ahead is full or SQS has no more — so
    * a booking behind another salon's burst is read within one turn, not after the burst.
+   * Each of those rounds also reads the queues above this one; once one of them brings a
+   * message, reading stops and this turn goes ahead with what it has, so that message
+   * waits for one turn, not for this queue's whole backlog to be read.
    */
   const topUp = async (priority: Priority): Promise<void> => {
     if (readAhead[priority].size >= READ_AHEAD) return;
     const first = await receive(priority, 0);
     await admit(priority, first);
+    const above = PRIORITIES.slice(0, PRIORITIES.indexOf(priority));
     let full = first.length === BATCH;
     while (full && !stopping) {
       const receives = Math.min(RECEIVES_PER_TOP_UP, Math.ceil((READ_AHEAD - readAhead[priority].size) / BATCH));
       if (receives <= 0) return;
-      const batches = await Promise.all(Array.from({ length: receives }, () => receive(priority, 0)));
+      const [batches, arrivedAbove] = await Promise.all([
+        Promise.all(Array.from({ length: receives }, () => receive(priority, 0))),
+        Promise.all(
+          above.map(async (p) => {
+            const messages = await receive(p, 0);
+            await admit(p, messages);
+            return messages.length > 0;
+          }),
+        ),
+      ]);
       await admit(priority, batches.flat());
-      full = batches.every((b) => b.length === BATCH);
+      full = !arrivedAbove.includes(true) && batches.every((b) => b.length === BATCH);
     }
   };
 
@@ -233,7 +270,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
       .then(async (batch) => {
         await admit(priority, batch);
         // A poll that returns after stop() finds no loop left to serve it.
-        if (stopping) await Promise.all(readAhead[priority].drain().map((r) => handle(priority, r)));
+        if (stopping) await handle(priority, readAhead[priority].drain());
         return batch.length;
       })
       .finally(() => idlePolls.delete(priority));
@@ -258,7 +295,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
           limited ||= readAhead[priority].size > 0;
           if (batch.length === 0) continue;
           scheduler.served(priority);
-          await Promise.all(batch.map((r) => handle(priority, r)));
+          await handle(priority, batch);
           served = true;
           break;
         }
@@ -335,7 +372,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
       // the messages SQS hands to it until their visibility timeout. What they return is handed back.
       await done;
       await Promise.allSettled([...idlePolls.values()]);
-      await Promise.allSettled(PRIORITIES.flatMap((p) => readAhead[p].drain().map((r) => handle(p, r))));
+      await Promise.allSettled(PRIORITIES.map((p) => handle(p, readAhead[p].drain())));
     },
   };
 }
