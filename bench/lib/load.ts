@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import autocannon from 'autocannon';
-import { type Summary, summarize } from './stats';
+import { percentile, type Summary, summarize } from './stats';
 
 export interface LoadOptions {
   url: string;
@@ -33,6 +33,8 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   statusCounts: Record<string, number>;
+  /** Paced load only: the p99 of each second's requests, by when they were due (ms). */
+  p99BySecond?: number[];
 }
 
 /** Tallies answers into a LoadResult. */
@@ -83,6 +85,7 @@ export async function runPaced(opts: PacedOptions): Promise<LoadResult> {
   const counts = tally();
   const total = Math.round(opts.rate * opts.seconds);
   const sent: Promise<void>[] = [];
+  const bySecond: number[][] = Array.from({ length: Math.ceil(opts.seconds) }, () => []);
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {
     const due = t0 + (i * 1000) / opts.rate;
@@ -96,7 +99,9 @@ export async function runPaced(opts: PacedOptions): Promise<LoadResult> {
           (res) => {
             res.resume();
             res.once('end', () => {
-              counts.answered(res.statusCode ?? 0, performance.now() - due);
+              const ms = performance.now() - due;
+              counts.answered(res.statusCode ?? 0, ms);
+              if (res.statusCode && res.statusCode < 300) bySecond[Math.floor(i / opts.rate)]?.push(ms);
               resolve();
             });
           },
@@ -112,5 +117,5 @@ export async function runPaced(opts: PacedOptions): Promise<LoadResult> {
   }
   await Promise.all(sent);
   agent.destroy();
-  return counts.result((performance.now() - t0) / 1000);
+  return { ...counts.result((performance.now() - t0) / 1000), p99BySecond: bySecond.map((l) => percentile(l, 99)) };
 }
