@@ -1,6 +1,7 @@
 /**
  * The dispatcher against real SQS (moto) and Temporal: duplicates, poison messages,
- * SIGTERM with messages in flight, and the priority order of a backlog.
+ * SIGTERM with messages in flight, the priority order of a backlog, a high booking that
+ * arrives while a lower queue is read ahead, and fairness between salons.
  */
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -12,7 +13,7 @@ import { createSqsClient } from '../../src/infra/sqs';
 import { createTemporalClient, type TemporalClient } from '../../src/infra/temporal';
 import { workflowIdFor } from '../../src/shared/booking';
 import type { IntakeCommand } from '../../src/shared/intake';
-import type { Started } from '../../workers/dispatcher';
+import { runDispatcher, type Started } from '../../workers/dispatcher';
 import { metricSum } from '../support/cloudwatch';
 import { unique } from '../support/ids';
 import { drainIntake } from '../support/sqs';
@@ -20,6 +21,8 @@ import { terminateWorkflows } from '../support/temporal';
 import { eventually } from '../support/wait';
 import { startProcess } from '../../src/shared/child-process';
 import { startTestDispatcher } from '../support/worker';
+import { quietMetrics } from '../support/activity-deps';
+import pino from 'pino';
 
 const cfg = loadConfig();
 const sqs = createSqsClient(cfg);
@@ -243,4 +246,53 @@ test('when one salon’s burst waits in SQS ahead of another salon’s booking, 
   // left for the start calls' own time, which is all an unlimited dispatcher needs).
   const burstStarts = started.filter((s) => s.workflowId !== workflowIdFor(quiet.input.bookingId)).map((s) => s.at);
   expect(burstStarts.at(-1)! - burstStarts[0]!).toBeGreaterThanOrEqual(((burst - perSec) / perSec) * 1000 - 1000);
+}, 240_000);
+
+test('when a high booking arrives while the dispatcher reads a normal backlog ahead, then it stops reading and starts the high one next, not after the whole backlog', async () => {
+  const backlog = 600;
+  for (let i = 0; i < backlog; i += 50) {
+    await Promise.all(Array.from({ length: 50 }, (_, j) => enqueue(sqs, queues, 'normal', command('normal', `no-such-salon-backlog-${i + j}`))));
+  }
+  const high = command('high', 'no-such-salon-urgent');
+  // SQS as the dispatcher sees it: the high booking is put on its queue as the read-ahead
+  // of normal goes past its first receive, and every normal message received is counted.
+  let normalReceives = 0;
+  let normalReceived = 0;
+  const watched = new Proxy(sqs, {
+    get(target, prop, receiver) {
+      if (prop !== 'send') return Reflect.get(target, prop, receiver) as unknown;
+      return async (cmd: Parameters<typeof sqs.send>[0]) => {
+        const isNormalReceive = cmd instanceof ReceiveMessageCommand && cmd.input.QueueUrl === queues.normal.url;
+        if (isNormalReceive && ++normalReceives === 2) await enqueue(sqs, queues, 'high', high);
+        const out = (await target.send(cmd as ReceiveMessageCommand)) as { Messages?: unknown[] };
+        if (isNormalReceive) normalReceived += out.Messages?.length ?? 0;
+        return out;
+      };
+    },
+  });
+  let receivedBeforeHigh: number | undefined;
+  const started: Started[] = [];
+  const dispatcher = runDispatcher({
+    sqs: watched,
+    queues,
+    temporal: temporal.client,
+    metrics: quietMetrics,
+    logger: pino({ level: 'silent' }),
+    idleWaitSec: 1,
+    onStart: (s) => {
+      started.push(s);
+      if (s.workflowId === workflowIdFor(high.input.bookingId)) receivedBeforeHigh = normalReceived;
+    },
+  });
+  try {
+    await eventually(() => receivedBeforeHigh, { timeoutMs: 60_000, intervalMs: 50, what: 'the high booking’s start' });
+  } finally {
+    await dispatcher.stop();
+    await drainIntake(sqs, queues); // what it read ahead and handed back: no later test's dispatcher starts it
+  }
+  // Reading all 600 ahead first takes 12 rounds of 5 receives; it stops in the round that
+  // brings the high booking (the 1st or the 2nd after the first receive), that turn starts
+  // at most 10 normal, and the next turn is high's.
+  expect(receivedBeforeHigh).toBeLessThanOrEqual(10 + 3 * 50);
+  expect(started.findIndex((s) => s.priority === 'high')).toBeLessThanOrEqual(10);
 }, 240_000);
