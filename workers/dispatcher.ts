@@ -44,6 +44,9 @@ import { BookingIdKey, BookingStatusKey, NeedsAttentionKey, PriorityKey, SalonId
 /** Temporal's priority keys: lower runs first. */
 const PRIORITY_KEY: Record<Priority, number> = { high: 1, normal: 3, low: 5 };
 const BATCH = 10;
+/** `items` in groups of at most BATCH, the most one SQS batch call takes. */
+const inBatches = <T>(items: readonly T[]): T[][] =>
+  Array.from({ length: Math.ceil(items.length / BATCH) }, (_, b) => items.slice(b * BATCH, (b + 1) * BATCH));
 /** Starts per turn: a high turn starts up to 30 commands at once, the others 10. */
 const STARTS_PER_TURN: Record<Priority, number> = { high: 30, normal: 10, low: 10 };
 /** Messages received ahead of their start, per priority; fairness between salons acts among them. */
@@ -204,8 +207,8 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     const started = await Promise.all(turn.map((r) => startOne(priority, r)));
     const toDelete = turn.filter((_, i) => started[i]).map((r) => r.message);
     await Promise.all(
-      Array.from({ length: Math.ceil(toDelete.length / BATCH) }, async (_, b) => {
-        const entries = toDelete.slice(b * BATCH, (b + 1) * BATCH).map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
+      inBatches(toDelete).map(async (batch) => {
+        const entries = batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
         const res = await sqs
           .send(new DeleteMessageBatchCommand({ QueueUrl: queues[priority].url, Entries: entries }))
           .catch((err: unknown) => ({ Failed: entries.map((e) => ({ Id: e.Id, Message: (err as Error).message })) }));
@@ -337,12 +340,11 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
   const visibilityTimeoutSec = deps.visibilityTimeoutSec ?? 30;
   const keepInvisible = async (): Promise<void> => {
     for (const p of PRIORITIES) {
-      const entries = [...waiting[p].values()];
-      for (let i = 0; i < entries.length; i += BATCH) {
+      for (const batch of inBatches([...waiting[p].values()])) {
         await sqs.send(
           new ChangeMessageVisibilityBatchCommand({
             QueueUrl: queues[p].url,
-            Entries: entries.slice(i, i + BATCH).map((e, j) => ({
+            Entries: batch.map((e, j) => ({
               Id: String(j),
               ReceiptHandle: e.message.ReceiptHandle,
               VisibilityTimeout: visibilityTimeoutSec,
