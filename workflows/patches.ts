@@ -52,4 +52,12 @@ export const PATCHES = {
    * activity task.
    */
   localReservation: 'local-reservation',
+  /**
+   * 2026-12: waitlist offer chain. A client's accept or decline sent by signal before the
+   * chain saw the entry's offer (the entry already read `offered`) is remembered and
+   * applied when the offer's result arrives; before, it was ignored. (The accept and
+   * decline updates in that window, refused before, are now accepted and wait for the
+   * offer: a rejected update left no history, so that needs no patch of its own.)
+   */
+  earlyDecision: 'early-decision',
 } as const;

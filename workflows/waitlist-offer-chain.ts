@@ -11,7 +11,9 @@
  * again, or when nobody (else) matches — then the hold is given back.
  *
  * Only the chain's main loop runs activities; the handlers record the client's decision
- * and the accept update waits until the booking exists. Deterministic code only.
+ * and the accept update waits until the booking exists. The offer activity writes the
+ * entry `offered` before its result reaches the chain, so a client can answer first: such
+ * an answer is kept and applied when the chain sees the offer. Deterministic code only.
  */
 import { allHandlersFinished, condition, patched, proxyActivities, setHandler, uuid4 } from '@temporalio/workflow';
 import type { WaitlistActivities } from '../activities/waitlist';
@@ -57,13 +59,28 @@ export async function waitlistOfferChain(freed: FreedTime): Promise<OfferChainSt
     if (Date.now() >= Date.parse(state.offer!.expiresAt)) return 'the offer has expired';
     return undefined;
   };
+  /**
+   * Not yet seen: the offer activity has written the entry `offered` (the client reads
+   * it, and answers) but its result has not reached the chain. Only the entry being
+   * offered can be in this state: the gateway sends only for entries offered by this chain.
+   */
+  const unseen = (entryId: string): boolean => state.offer === undefined && state.result === undefined && !tried.includes(entryId);
+  /** Decisions that came before the chain saw their entry's offer, applied when it does. */
+  const early = new Map<string, Decision>();
   setHandler(offerChainQuery, () => state);
   const accept = (request: AcceptRequest): void => {
     if (refusal(request.entryId) === undefined) decision = { kind: 'accept', bookingId: request.bookingId };
+    else if (unseen(request.entryId) && patched(PATCHES.earlyDecision)) early.set(request.entryId, { kind: 'accept', bookingId: request.bookingId });
   };
   setHandler(
     acceptOfferUpdate,
     async (request) => {
+      if (unseen(request.entryId)) {
+        accept(request);
+        await condition(() => made.has(request.bookingId) || tried.includes(request.entryId) || state.result !== undefined);
+        if (!made.has(request.bookingId)) throw new Error('cannot accept: the entry holds no open offer of this time');
+        return { bookingId: request.bookingId };
+      }
       // The same request again (a retry, or the signal after its update): the same booking.
       if (decision?.kind !== 'accept' || decision.bookingId !== request.bookingId) accept(request);
       await condition(() => made.has(request.bookingId));
@@ -72,6 +89,7 @@ export async function waitlistOfferChain(freed: FreedTime): Promise<OfferChainSt
     {
       validator: (request) => {
         if (decision?.kind === 'accept' && decision.bookingId === request.bookingId) return;
+        if (unseen(request.entryId)) return;
         const why = refusal(request.entryId);
         if (why !== undefined) throw new Error(`cannot accept: ${why}`);
       },
@@ -80,26 +98,33 @@ export async function waitlistOfferChain(freed: FreedTime): Promise<OfferChainSt
   setHandler(acceptOfferSignal, accept);
   const decline = ({ entryId }: { entryId: string }): void => {
     if (refusal(entryId) === undefined) decision = { kind: 'decline' };
+    else if (unseen(entryId) && patched(PATCHES.earlyDecision)) early.set(entryId, { kind: 'decline' });
   };
   setHandler(
     declineOfferUpdate,
     async ({ entryId }) => {
+      if (unseen(entryId)) {
+        decline({ entryId });
+        await condition(() => tried.includes(entryId) || state.result !== undefined);
+        if (!state.history.some((h) => h.entryId === entryId && h.outcome === 'declined')) throw new Error('cannot decline: the entry holds no open offer of this time');
+        return;
+      }
       decline({ entryId });
       await condition(() => state.offer?.entryId !== entryId);
     },
     {
       validator: ({ entryId }) => {
+        if (unseen(entryId)) return;
         const why = refusal(entryId);
         if (why !== undefined) throw new Error(`cannot decline: ${why}`);
       },
     },
   );
   setHandler(declineOfferSignal, decline);
-  /** Entries deleted before this chain saw their offer (the signal came before the offer's result). */
-  const withdrawnEarly = new Set<string>();
   setHandler(entryWithdrawnSignal, ({ entryId }) => {
     if (open(entryId)) decision = { kind: 'withdrawn' };
-    else if (!tried.includes(entryId) && patched(PATCHES.earlyWithdrawal)) withdrawnEarly.add(entryId);
+    // Deleted before this chain saw its offer (the signal came before the offer's result).
+    else if (!tried.includes(entryId) && patched(PATCHES.earlyWithdrawal)) early.set(entryId, { kind: 'withdrawn' });
   });
 
   const done = (offer: ChainOffer, outcome: OfferChainStatus['history'][number]['outcome']): void => {
@@ -117,13 +142,8 @@ export async function waitlistOfferChain(freed: FreedTime): Promise<OfferChainSt
       return state;
     }
     state.offer = offer;
-    if (withdrawnEarly.has(offer.entryId)) {
-      done(offer, 'withdrawn');
-      continue;
-    }
-    if (offer.autoBook) {
-      decision = { kind: 'accept', bookingId: uuid4().replace(/-/g, '') };
-    } else {
+    decision = early.get(offer.entryId) ?? (offer.autoBook ? { kind: 'accept', bookingId: uuid4().replace(/-/g, '') } : undefined);
+    if (decision === undefined) {
       const wait = Date.parse(offer.expiresAt) - Date.now();
       if (wait > 0) await condition(() => decision !== undefined, wait);
       if (decision === undefined) {

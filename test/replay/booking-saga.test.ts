@@ -49,7 +49,7 @@ test('a committed history is never changed, only added (git history of the folde
   expect(changed).toBe('');
 });
 
-test('each history carries exactly the patch markers of the code it was recorded from (v2-: lifecycle-v2; v3-: and appointment; v4-: and reschedule; v5-card-hold-: and card-hold; v6-3ds-: with payment-recheck; v7-local-reservation-: with local-reservation; the offer chain withdrawn-while-offered: early-withdrawal; others: none)', () => {
+test('each history carries exactly the patch markers of the code it was recorded from (v2-: lifecycle-v2; v3-: and appointment; v4-: and reschedule; v5-card-hold-: and card-hold; v6-3ds-: with payment-recheck; v7-local-reservation-: with local-reservation; the offer chain withdrawn-while-offered: early-withdrawal; answered-while-offered: early-decision; others: none)', () => {
   const byPrefix: [string, string[]][] = [
     ['booking-saga-v7-local-reservation-auto-', [PATCHES.lifecycleV2, PATCHES.localReservation, PATCHES.appointment, PATCHES.reschedule]],
     ['booking-saga-v7-local-reservation-', [PATCHES.lifecycleV2, PATCHES.localReservation]],
@@ -60,6 +60,7 @@ test('each history carries exactly the patch markers of the code it was recorded
     ['booking-saga-v3-', [PATCHES.lifecycleV2, PATCHES.appointment]],
     ['booking-saga-v2-', [PATCHES.lifecycleV2]],
     ['waitlist-offer-chain-withdrawn-while-offered-', [PATCHES.earlyWithdrawal]],
+    ['waitlist-offer-chain-answered-while-offered-', [PATCHES.earlyDecision]],
   ];
   const expected = (file: string): string[] => byPrefix.find(([prefix]) => file.startsWith(prefix))?.[1] ?? [];
   for (const file of histories) expect([file, patchesOf(file)]).toEqual([file, expected(file)]);

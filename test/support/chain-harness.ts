@@ -4,13 +4,14 @@
  * the recorder of its replay histories. The named scenarios (CHAIN_BRANCHES) are each one
  * branch of the chain; the tests assert on what each did, the recorder commits its history.
  */
-import type { WorkflowHandle } from '@temporalio/client';
+import { type WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { BookingOutcome, WaitlistActivities } from '../../activities/waitlist';
 import {
   acceptOfferSignal,
   acceptOfferUpdate,
   type ChainOffer,
+  declineOfferSignal,
   declineOfferUpdate,
   entryWithdrawnSignal,
   type FreedTime,
@@ -32,6 +33,13 @@ export interface LineEntry {
   outcome?: BookingOutcome;
   /** Deleted while its offer is being made: the withdrawal signal reaches the chain before the offer activity's result. */
   withdrawnWhileOffered?: boolean;
+  /**
+   * Answered while its offer is being made — the client read `offered` before the offer
+   * activity's result reached the chain: an accept (as booking `bk-<id>`) or a decline,
+   * by update (the gateway's way; the stub waits until the chain has accepted the update)
+   * or by signal (the gateway's fallback).
+   */
+  answeredWhileOffered?: 'accept-update' | 'decline-update' | 'accept-signal' | 'decline-signal';
 }
 
 export interface ChainCall {
@@ -46,6 +54,8 @@ export interface ChainHarness {
   activities: WaitlistActivities;
   /** The offers made, in order. */
   offers: ChainOffer[];
+  /** Updates sent while an offer was being made (answeredWhileOffered), by entry: their outcome, or the chain's refusal. */
+  earlyUpdates: Map<string, Promise<unknown>>;
 }
 
 /**
@@ -57,6 +67,7 @@ export function chainStubs(saga: SagaEnv, line: LineEntry[]): ChainHarness {
   const calls: ChainCall[] = [];
   const offers: ChainOffer[] = [];
   const entryOfBooking = new Map<string, string>();
+  const earlyUpdates = new Map<string, Promise<unknown>>();
   const log = async (name: keyof WaitlistActivities, args: Record<string, unknown>): Promise<number> => {
     const at = await saga.env.currentTimeMs();
     calls.push({ name, args, at });
@@ -77,10 +88,28 @@ export function chainStubs(saga: SagaEnv, line: LineEntry[]): ChainHarness {
         expiresAt: new Date(next.autoBook ? at : at + OFFER_MINUTES * 60_000).toISOString(),
       };
       offers.push(offer);
-      if (next.withdrawnWhileOffered) {
-        // As the gateway does on DELETE once the entry reads `offered`, before this activity has answered.
-        const chain = saga.env.client.workflow.getHandle(args.freed.chainId); // the chain's workflow id
-        await chain.signal(entryWithdrawnSignal, { entryId: next.id });
+      // As the gateway does once the entry reads `offered`, before this activity has answered.
+      const chain = saga.env.client.workflow.getHandle(args.freed.chainId); // the chain's workflow id
+      if (next.withdrawnWhileOffered) await chain.signal(entryWithdrawnSignal, { entryId: next.id });
+      const acceptance = { entryId: next.id, bookingId: `bk-${next.id.replace('entry-', '')}` };
+      switch (next.answeredWhileOffered) {
+        case 'accept-signal':
+          await chain.signal(acceptOfferSignal, acceptance);
+          break;
+        case 'decline-signal':
+          await chain.signal(declineOfferSignal, { entryId: next.id });
+          break;
+        case 'accept-update':
+        case 'decline-update': {
+          const started: Promise<{ result: () => Promise<unknown> }> =
+            next.answeredWhileOffered === 'accept-update'
+              ? chain.startUpdate(acceptOfferUpdate, { args: [acceptance], waitForStage: WorkflowUpdateStage.ACCEPTED })
+              : chain.startUpdate(declineOfferUpdate, { args: [{ entryId: next.id }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+          const refused = (err: unknown) => ({ refused: err instanceof WorkflowUpdateFailedError ? (err.cause?.message ?? err.message) : String(err) });
+          earlyUpdates.set(next.id, started.then((update) => update.result(), refused));
+          await started.catch(() => undefined); // accepted (or refused) before this activity answers
+          break;
+        }
       }
       return offer;
     },
@@ -103,7 +132,7 @@ export function chainStubs(saga: SagaEnv, line: LineEntry[]): ChainHarness {
       await log('settleEntry', args);
     },
   };
-  return { calls, activities, offers };
+  return { calls, activities, offers, earlyUpdates };
 }
 
 /** The time a cancellation freed, three days ahead on the test server's clock. */
@@ -194,6 +223,29 @@ export const CHAIN_BRANCHES: Record<string, ChainBranch> = {
   // The offered entry is deleted before the chain has seen its offer: the next in line gets the time at once.
   'withdrawn-while-offered-then-accepted': {
     line: [{ id: 'entry-a', withdrawnWhileOffered: true }, { id: 'entry-b' }],
+    drive: async (handle) => {
+      await accept(handle, 'entry-b', 'bk-b');
+      return handle.result();
+    },
+  },
+  // Answered while the offer was being made (the client read `offered` first): the chain applies the answer when it sees the offer.
+  'answered-while-offered-accept-update': {
+    line: [{ id: 'entry-a', answeredWhileOffered: 'accept-update' }],
+    drive: async (handle) => handle.result(),
+  },
+  'answered-while-offered-decline-update-then-accepted': {
+    line: [{ id: 'entry-a', answeredWhileOffered: 'decline-update' }, { id: 'entry-b' }],
+    drive: async (handle) => {
+      await accept(handle, 'entry-b', 'bk-b');
+      return handle.result();
+    },
+  },
+  'answered-while-offered-accept-signal': {
+    line: [{ id: 'entry-a', answeredWhileOffered: 'accept-signal' }],
+    drive: async (handle) => handle.result(),
+  },
+  'answered-while-offered-decline-signal-then-accepted': {
+    line: [{ id: 'entry-a', answeredWhileOffered: 'decline-signal' }, { id: 'entry-b' }],
     drive: async (handle) => {
       await accept(handle, 'entry-b', 'bk-b');
       return handle.result();

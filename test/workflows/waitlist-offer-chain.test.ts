@@ -70,6 +70,36 @@ test('when the offered entry is deleted before the chain has seen its offer, the
   expect(status).toMatchObject({ history: [{ entryId: 'entry-a', outcome: 'withdrawn' }, { entryId: 'entry-b', outcome: 'booked' }], result: 'refilled' });
 });
 
+test('when the client accepts by update before the chain has seen the offer (the entry already reads offered), then the update is accepted, waits for the offer and books it', async () => {
+  const { h, status } = await run('answered-while-offered-accept-update');
+  // Before the fix the validator refused it ("no open offer"): the gateway answered 409 to an offered entry.
+  await expect(h.earlyUpdates.get('entry-a')).resolves.toEqual({ bookingId: 'bk-a' });
+  expect(names(h)).toEqual(['offerNext', 'bookFromOffer', 'awaitBooking', 'settleEntry']);
+  expect(argsOf(h, 'bookFromOffer')).toEqual([expect.objectContaining({ entryId: 'entry-a', bookingId: 'bk-a' })]);
+  expect(status).toMatchObject({ history: [{ entryId: 'entry-a', outcome: 'booked' }], result: 'refilled', bookingId: 'bk-a' });
+});
+
+test('when the client declines by update before the chain has seen the offer, then the update waits, the entry is declined at once (not at the expiry) and the next is offered', async () => {
+  const { h, status } = await run('answered-while-offered-decline-update-then-accepted');
+  await expect(h.earlyUpdates.get('entry-a')).resolves.toBeUndefined();
+  expect(names(h)).toEqual(['offerNext', 'declineEntry', 'offerNext', 'bookFromOffer', 'awaitBooking', 'settleEntry']);
+  expect(h.calls[1]!.at - h.calls[0]!.at).toBeLessThan(60_000);
+  expect(status).toMatchObject({ history: [{ entryId: 'entry-a', outcome: 'declined' }, { entryId: 'entry-b', outcome: 'booked' }], result: 'refilled', bookingId: 'bk-b' });
+});
+
+test.each([
+  ['answered-while-offered-accept-signal', ['offerNext', 'bookFromOffer', 'awaitBooking', 'settleEntry'], [{ entryId: 'entry-a', outcome: 'booked' }]],
+  [
+    'answered-while-offered-decline-signal-then-accepted',
+    ['offerNext', 'declineEntry', 'offerNext', 'bookFromOffer', 'awaitBooking', 'settleEntry'],
+    [{ entryId: 'entry-a', outcome: 'declined' }, { entryId: 'entry-b', outcome: 'booked' }],
+  ],
+])('when the client answers by signal before the chain has seen the offer (%s), then the answer is kept and applied when the offer arrives, not ignored until the expiry', async (branch, calls, history) => {
+  const { h, status } = await run(branch);
+  expect(names(h)).toEqual(calls); // ignored, the offer lapsed 15 minutes later: lapseOffer first
+  expect(status).toMatchObject({ history, result: 'refilled' });
+});
+
 test("when the waitlist booking's card is declined, then the time passes to the next, and an autoBook entry is booked at once under a fresh booking id", async () => {
   const { h, status } = await run('card-declined-then-auto-booked');
   expect(names(h)).toEqual(['offerNext', 'bookFromOffer', 'awaitBooking', 'settleEntry', 'offerNext', 'bookFromOffer', 'awaitBooking', 'settleEntry']);
