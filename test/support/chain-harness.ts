@@ -181,6 +181,18 @@ const accept = async (handle: WorkflowHandle, entryId: string, bookingId: string
   return handle.executeUpdate(acceptOfferUpdate, { args: [{ entryId, bookingId }] });
 };
 
+/** entry-a answers (`how`) while its offer is being made; after its decline, entry-b accepts. */
+const answeredWhileOffered = (how: NonNullable<LineEntry['answeredWhileOffered']>): ChainBranch =>
+  how.startsWith('accept')
+    ? { line: [{ id: 'entry-a', answeredWhileOffered: how }], drive: (handle) => handle.result() }
+    : {
+        line: [{ id: 'entry-a', answeredWhileOffered: how }, { id: 'entry-b' }],
+        drive: async (handle) => {
+          await accept(handle, 'entry-b', 'bk-b');
+          return handle.result();
+        },
+      };
+
 /** Each branch of the chain, as the tests drive it and the recorder records it. */
 export const CHAIN_BRANCHES: Record<string, ChainBranch> = {
   // The first in line accepts (by update): booked, the time refilled.
@@ -229,28 +241,10 @@ export const CHAIN_BRANCHES: Record<string, ChainBranch> = {
     },
   },
   // Answered while the offer was being made (the client read `offered` first): the chain applies the answer when it sees the offer.
-  'answered-while-offered-accept-update': {
-    line: [{ id: 'entry-a', answeredWhileOffered: 'accept-update' }],
-    drive: async (handle) => handle.result(),
-  },
-  'answered-while-offered-decline-update-then-accepted': {
-    line: [{ id: 'entry-a', answeredWhileOffered: 'decline-update' }, { id: 'entry-b' }],
-    drive: async (handle) => {
-      await accept(handle, 'entry-b', 'bk-b');
-      return handle.result();
-    },
-  },
-  'answered-while-offered-accept-signal': {
-    line: [{ id: 'entry-a', answeredWhileOffered: 'accept-signal' }],
-    drive: async (handle) => handle.result(),
-  },
-  'answered-while-offered-decline-signal-then-accepted': {
-    line: [{ id: 'entry-a', answeredWhileOffered: 'decline-signal' }, { id: 'entry-b' }],
-    drive: async (handle) => {
-      await accept(handle, 'entry-b', 'bk-b');
-      return handle.result();
-    },
-  },
+  'answered-while-offered-accept-update': answeredWhileOffered('accept-update'),
+  'answered-while-offered-decline-update-then-accepted': answeredWhileOffered('decline-update'),
+  'answered-while-offered-accept-signal': answeredWhileOffered('accept-signal'),
+  'answered-while-offered-decline-signal-then-accepted': answeredWhileOffered('decline-signal'),
   // The waitlist booking's card is declined: the time passes to the next, who books at once.
   'card-declined-then-auto-booked': {
     line: [{ id: 'entry-a', outcome: { status: 'failed', reason: 'payment_declined' } }, { id: 'entry-b', autoBook: true }],
