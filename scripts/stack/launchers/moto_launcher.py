@@ -23,6 +23,13 @@ one datum object per count, under the GIL: a gateway that served 100,000 request
 freed). Here each value becomes one datum, listed `count` times: the same statistics and
 percentiles, at a list slot per count.
 
+moto finds a queue's visible messages (every ReceiveMessage, and each wake of a long
+poll) by asking each message whether it is visible and whether it is delayed, and each
+answer reads the clock by building two datetimes: ~1.8 ms of CPU per message received
+from a queue of a thousand, under the GIL. Here the list reads the clock once and
+compares the messages' own timestamps: the same messages, as of one instant. A delete
+asked each message for its receipt handles as a new list; here it compares in place.
+
 moto's dispatcher lists its own package directory (a listdir and 200 isdir calls) on
 every request, under a lock, to learn its service names: here the list is read once.
 
@@ -45,8 +52,18 @@ def skipping_counts(fn):
         finally:
             local.skip = outer
     return wrapper
-for name in ('send_message', '_validate_message', 'is_message_valid_based_on_retention_period'):
+for name in ('send_message', '_validate_message'):
     setattr(models.SQSBackend, name, skipping_counts(getattr(models.SQSBackend, name)))
+
+from moto.core.utils import unix_time, unix_time_millis
+def visible_messages(self):
+    now = unix_time_millis()
+    return [m for m in self._messages if now > m.visible_at and not now < m.delayed_until]
+models.Queue.messages = property(visible_messages)
+models.Message.had_receipt_handle = lambda self, handle: handle == self.receipt_handle or handle in self._old_receipt_handles
+def retained(self, queue_name, message):
+    return self.get_queue(queue_name).message_retention_period + message.sent_timestamp / 1000 > unix_time()
+models.SQSBackend.is_message_valid_based_on_retention_period = retained
 
 from moto.cloudwatch import models as cloudwatch
 store_metric_data = cloudwatch.CloudWatchBackend.put_metric_data

@@ -2,6 +2,7 @@ import { DeleteMessageCommand, DeleteQueueCommand, ReceiveMessageCommand, SendMe
 import { loadConfig } from '../../../src/config';
 import { createSqsClient, ensureQueueWithDlq, type QueueWithDlq } from '../../../src/infra/sqs';
 import { unique } from '../../support/ids';
+import { eventually } from '../../support/wait';
 
 const cfg = loadConfig();
 const sqs = createSqsClient(cfg);
@@ -59,4 +60,28 @@ test('when a message is received more than maxReceiveCount times, then it lands 
 
   const { Messages: dead = [] } = await receive(queue.dlqUrl);
   expect(dead.map((m) => m.Body)).toEqual(['poison']);
+});
+
+test('when a message is delayed or in flight, then no receive sees it until its delay or visibility timeout has passed, and its latest receipt handle deletes it', async () => {
+  // 5 s: far longer than a send and a receive take, even on a busy machine.
+  await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'later', DelaySeconds: 5 }));
+  await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'now' }));
+  const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 5 }));
+  expect((first.Messages ?? []).map((m) => m.Body)).toEqual(['now']); // 'later' is delayed
+  const hidden = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+  expect(hidden.Messages ?? []).toHaveLength(0); // 'now' is in flight, 'later' still delayed
+
+  const seen = new Map<string, string>();
+  await eventually(
+    async () => {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 30 }));
+      for (const m of Messages) seen.set(m.Body!, m.ReceiptHandle!);
+      return seen.size === 2 ? true : undefined;
+    },
+    { timeoutMs: 30_000, what: "'later' after its delay and 'now' after its visibility timeout" },
+  );
+  expect(seen.get('now')).not.toBe(first.Messages![0]!.ReceiptHandle); // received again: a new receipt handle
+  for (const handle of seen.values()) await sqs.send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: handle }));
+  const empty = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1, VisibilityTimeout: 0 }));
+  expect(empty.Messages ?? []).toHaveLength(0);
 });
