@@ -25,8 +25,8 @@ percentiles, at a list slot per count.
 
 moto finds a queue's visible messages (every ReceiveMessage, and each wake of a long
 poll) by asking each message whether it is visible and whether it is delayed, and each
-answer reads the clock by building two datetimes: ~1.8 ms of CPU per message received
-from a queue of a thousand, under the GIL. Here the list reads the clock once and
+answer reads the clock by building two datetimes: draining a queue of a thousand, ten
+at a time, cost ~1.8 ms of CPU per message, under the GIL (now ~0.9). Here the list reads the clock once and
 compares the messages' own timestamps: the same messages, as of one instant. A delete
 asked each message for its receipt handles as a new list; here it compares in place.
 
