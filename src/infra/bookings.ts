@@ -15,7 +15,7 @@ import { type CancelledBy, takeAtBooking } from '../domain/money';
 import { policyOf, type SalonPolicy } from '../domain/policy';
 import type { BookingInput } from '../shared/booking';
 import type { BookingDoc, Models } from './models';
-import { insertPlain, isDuplicateKeyError, noneIfMalformedId } from './mongo';
+import { insertOnePlain, isDuplicateKeyError, noneIfMalformedId } from './mongo';
 
 export class BookingRejected extends Error {}
 
@@ -97,9 +97,10 @@ export async function upsertPendingBooking(
   // Insert first: a new booking is the common case, and one insert costs less than an
   // upsert followed by a read (FerretDB scans the collection for an upsert that matches
   // nothing, and to find a string _id). Every field is built above with its stored type,
-  // so the insert skips mongoose's document (see insertPlain).
+  // so the insert skips mongoose's document (see insertPlain), and joins the inserts of
+  // other bookings under way (group commit, insertOnePlain).
   try {
-    const [inserted] = await insertPlain(models.Booking, [doc]);
+    const inserted = await insertOnePlain(models.Booking, doc);
     return { booking: inserted as StoredBooking, created: true }; // with the schema's createdAt and updatedAt
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err; // it exists: a retry, or a concurrent request inserted it first

@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import { PRIORITIES, type Priority } from '../domain/priority';
 import { type IntakeCommand, queueNameFor } from '../shared/intake';
 import { createSqsClient, ensureQueueWithDlq, type QueueWithDlq } from './sqs';
+import { groupCommit } from './group-commit';
 
 export type IntakeQueues = Record<Priority, QueueWithDlq>;
 
@@ -96,63 +97,36 @@ const sizeOf = (m: ReturnType<typeof messageOf>): number => Buffer.byteLength(m.
 
 /**
  * An `enqueue` that groups concurrent commands into SendMessageBatch calls (group
- * commit): a command goes out at once while fewer than `maxInFlight` calls to its queue
- * are under way; otherwise it waits for one to end and leaves with up to nine others.
- * Each caller's promise settles with its own entry: resolved once SQS has stored it,
- * rejected if SQS refused it or the call failed. A lone command waits for nothing, so
- * an idle gateway answers as fast as with one SendMessage per command.
+ * commit, per queue): a command goes out at once while fewer than `maxInFlight` calls to
+ * its queue are under way; otherwise it waits for one to end and leaves with up to nine
+ * others. Each caller's promise settles with its own entry: resolved once SQS has stored
+ * it, rejected if SQS refused it or the call failed.
  */
-export function createIntakeSender(sqs: SQSClient, queues: IntakeQueues, maxInFlight = 2): Enqueue {
-  interface Waiting {
-    message: ReturnType<typeof messageOf>;
-    resolve: () => void;
-    reject: (err: Error) => void;
-  }
-  const waiting = Object.fromEntries(PRIORITIES.map((p) => [p, [] as Waiting[]])) as Record<Priority, Waiting[]>;
-  const inFlight = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
-
-  const send = async (priority: Priority, batch: Waiting[]): Promise<void> => {
-    try {
-      const out = await sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: queues[priority].url, Entries: batch.map((w, i) => ({ Id: String(i), ...w.message })) }),
-      );
-      const failed = new Map((out.Failed ?? []).map((f) => [f.Id, f]));
-      batch.forEach((w, i) => {
-        const f = failed.get(String(i));
-        if (f) w.reject(new Error(`SQS refused the command (${f.Code}): ${f.Message ?? 'no reason given'}`));
-        else w.resolve();
-      });
-    } catch (err) {
-      for (const w of batch) w.reject(err as Error);
-    }
-  };
-
-  /** The longest run from the head of the queue that fits in one call (at least one message). */
-  const nextBatch = (queue: Waiting[]): Waiting[] => {
-    let n = 0;
-    for (let bytes = 0; n < Math.min(queue.length, MAX_BATCH); n++) {
-      bytes += sizeOf(queue[n]!.message);
-      if (n > 0 && bytes > MAX_BATCH_BYTES) break;
-    }
-    return queue.splice(0, n);
-  };
-
-  const pump = (priority: Priority): void => {
-    const queue = waiting[priority];
-    while (queue.length > 0 && inFlight[priority] < maxInFlight) {
-      inFlight[priority]++;
-      void send(priority, nextBatch(queue)).finally(() => {
-        inFlight[priority]--;
-        pump(priority);
-      });
-    }
-  };
-
-  return (priority, command) =>
-    new Promise<void>((resolve, reject) => {
-      waiting[priority].push({ message: messageOf(priority, command), resolve, reject });
-      pump(priority);
+export function createIntakeSender(sqs: SQSClient, queues: IntakeQueues, maxInFlight = 1): Enqueue {
+  type Message = ReturnType<typeof messageOf>;
+  const senderOf = (priority: Priority) =>
+    groupCommit<Message, void>({
+      maxInFlight,
+      take: (waiting) => {
+        // The longest run from the head that fits in one call.
+        let n = 0;
+        for (let bytes = 0; n < Math.min(waiting.length, MAX_BATCH); n++) {
+          bytes += sizeOf(waiting[n]!);
+          if (n > 0 && bytes > MAX_BATCH_BYTES) break;
+        }
+        return n;
+      },
+      write: async (batch) => {
+        const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queues[priority].url, Entries: batch.map((m, i) => ({ Id: String(i), ...m })) }));
+        const failed = new Map((out.Failed ?? []).map((f) => [f.Id, f]));
+        return batch.map((_, i) => {
+          const f = failed.get(String(i));
+          return f ? new Error(`SQS refused the command (${f.Code}): ${f.Message ?? 'no reason given'}`) : undefined;
+        });
+      },
     });
+  const senders = Object.fromEntries(PRIORITIES.map((p) => [p, senderOf(p)])) as Record<Priority, (m: Message) => Promise<void>>;
+  return (priority, command) => senders[priority](messageOf(priority, command));
 }
 
 export interface QueueDepths {

@@ -1,6 +1,6 @@
 import { type Connection, Schema } from 'mongoose';
 import { loadConfig } from '../../../src/config';
-import { connectMongo, insertPlain, isDuplicateKeyError } from '../../../src/infra/mongo';
+import { connectMongo, insertOnePlain, insertPlain, isDuplicateKeyError } from '../../../src/infra/mongo';
 import { unique } from '../../support/ids';
 
 const cfg = loadConfig();
@@ -51,6 +51,31 @@ test.each([
     const again = await insertPlain(Thing, [{ _id: 'plain', name: 'again' }]).catch((err: unknown) => err);
     expect(isDuplicateKeyError(again)).toBe(true);
   } finally {
+    await Thing.collection.drop();
+  }
+});
+
+test('when one-document inserts arrive together, then they share insertMany calls; a taken id, or an id twice among them, refuses only its own insert', async () => {
+  const collection = unique('grouped_inserts');
+  const Thing = conn.model(collection, new Schema({ _id: String, n: Number }, { timestamps: true }), collection);
+  const insertMany = jest.spyOn(Thing.collection, 'insertMany');
+  try {
+    await insertOnePlain(Thing, { _id: 'taken', n: -1 });
+    const ids = [...Array.from({ length: 18 }, (_, i) => `t${i}`), 'taken', 't3'];
+
+    const results = await Promise.allSettled(ids.map((id, n) => insertOnePlain(Thing, { _id: id, n })));
+
+    const refused = results.flatMap((r, i) => (r.status === 'rejected' ? [[i, isDuplicateKeyError(r.reason)]] : []));
+    expect(refused).toEqual([[18, true], [19, true]]); // 'taken', and the second 't3'
+    expect(results[0]).toMatchObject({ status: 'fulfilled', value: { _id: 't0', n: 0, __v: 0 } });
+    const stored = await Thing.collection.find({}, { sort: { n: 1 } }).toArray();
+    expect(stored.map((d) => d._id)).toEqual(['taken', ...ids.slice(0, 18)]);
+    expect(stored.every((d) => d.createdAt instanceof Date && d.updatedAt instanceof Date)).toBe(true);
+    // 'taken', then the 20 in one or two calls (the first alone if the one before had
+    // ended by then, the rest together); with one insertMany each, 21.
+    expect(insertMany.mock.calls.length).toBeLessThanOrEqual(3);
+  } finally {
+    insertMany.mockRestore();
     await Thing.collection.drop();
   }
 });
