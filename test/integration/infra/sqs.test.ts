@@ -85,3 +85,14 @@ test('when a message is delayed or in flight, then no receive sees it until its 
   const empty = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1, VisibilityTimeout: 0 }));
   expect(empty.Messages ?? []).toHaveLength(0);
 });
+
+test('when a message is sent, received and deleted, then moto keeps no object of it (its launcher tracks no model instances, which moto never freed)', async () => {
+  await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'tracked?' }));
+  const { Messages = [] } = await receive(queue.url);
+  await sqs.send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: Messages[0]!.ReceiptHandle }));
+
+  const data = (await (await fetch(`${cfg.aws.endpoint}/moto-api/data.json`)).json()) as Record<string, Record<string, unknown[]>>;
+
+  expect(Messages.map((m) => m.Body)).toEqual(['tracked?']);
+  expect(data.sqs?.Message ?? []).toEqual([]);
+});
