@@ -65,6 +65,8 @@ export interface Started {
   workflowId: string;
   /** ms from the message's arrival in SQS to the workflow start. */
   intakeToStartMs: number;
+  /** When the start was asked of Temporal (epoch ms): what the salon's start rate spaces out. */
+  requestedAt: number;
   duplicate: boolean;
 }
 
@@ -181,12 +183,13 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
 
   /** Starts one command's workflow; true once it started or already existed (its message can go). */
   const startOne = async (priority: Priority, { message: m, command }: Received): Promise<boolean> => {
+    const requestedAt = Date.now();
     try {
       const { workflowId, duplicate } = await start(priority, command);
       const intakeToStartMs = Date.now() - Number(m.Attributes?.SentTimestamp ?? Date.now());
       metrics.record('IntakeToStart', intakeToStartMs, 'Milliseconds', { Priority: priority });
       metrics.record('Starts', 1, 'Count', { Priority: priority });
-      deps.onStart?.({ priority, workflowId, intakeToStartMs, duplicate });
+      deps.onStart?.({ priority, workflowId, intakeToStartMs, requestedAt, duplicate });
       return true;
     } catch (err) {
       // Temporal unreachable or similar: the message comes back after its visibility timeout.

@@ -26,6 +26,7 @@ import {
 } from '../../infra/bookings';
 import type { Models } from '../../infra/models';
 import { noneIfMalformedId } from '../../infra/mongo';
+import { executeUpdateOnceHandled } from '../../infra/temporal';
 import {
   type BookingInput,
   type CancelRequest,
@@ -275,7 +276,9 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
       });
       if (refusal) throw new AppError('conflict', `cannot record ${what} now: ${refusal}`);
       try {
-        await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () => temporal.workflow.getHandle(workflowIdFor(bookingId)).executeUpdate(update));
+        const deadline = Date.now() + CANCEL_ANSWER_MS;
+        const handle = temporal.workflow.getHandle(workflowIdFor(bookingId));
+        await executeUpdateOnceHandled(() => temporal.withDeadline(deadline, () => handle.executeUpdate(update)), deadline);
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) {
           const why = err.cause instanceof Error ? err.cause.message : err.message;
@@ -319,8 +322,10 @@ export function bookingRoutes(app: Express, deps: BookingRoutesDeps): void {
     };
     const handle = temporal.workflow.getHandle(workflowIdFor(bookingId));
     try {
-      await temporal.withDeadline(Date.now() + CANCEL_ANSWER_MS, () =>
-        handle.executeUpdate(rescheduleUpdate, { args: [request], updateId: `reschedule:${request.key}` }),
+      const deadline = Date.now() + CANCEL_ANSWER_MS;
+      await executeUpdateOnceHandled(
+        () => temporal.withDeadline(deadline, () => handle.executeUpdate(rescheduleUpdate, { args: [request], updateId: `reschedule:${request.key}` })),
+        deadline,
       );
       res.json((await findBooking(who, bookingId)).view);
       return;
