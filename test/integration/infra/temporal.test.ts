@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../../src/config';
-import { createTemporalClient, type TemporalClient } from '../../../src/infra/temporal';
+import { createTemporalClient, executeUpdateOnceHandled, type TemporalClient } from '../../../src/infra/temporal';
 import { BookingIdKey } from '../../../src/shared/search-attributes';
 import { unique } from '../../support/ids';
 import { eventually } from '../../support/wait';
+import { lateHandlerWorkflow, lateUpdate, readySignal } from './fixtures/late-handler-workflow';
 import { smokeWorkflow } from './fixtures/smoke-workflow';
 
 const cfg = loadConfig();
@@ -57,4 +58,31 @@ test('when a workflow with a custom search attribute completes, then a visibilit
   expect(found[0]!.workflowId).toBe(`smoke:${bookingId}`);
   expect(found[0]!.status.name).toBe('COMPLETED');
   expect(found[0]!.typedSearchAttributes.get(BookingIdKey)).toBe(bookingId);
+});
+
+test('when an update arrives before the workflow set its handler, then the SDK refuses it with nothing recorded, and the same update id asked again once the handler is set is handled', async () => {
+  const taskQueue = unique('late-handler');
+  const worker = await Worker.create({
+    connection: workerConnection,
+    namespace: cfg.temporal.namespace,
+    taskQueue,
+    workflowsPath: path.join(__dirname, 'fixtures', 'late-handler-workflow.ts'),
+  });
+  const refusals: string[] = [];
+
+  const answer = await worker.runUntil(async () => {
+    const handle = await temporal.client.workflow.start(lateHandlerWorkflow, { taskQueue, workflowId: unique('late-handler') });
+    const answered = await executeUpdateOnceHandled(async () => {
+      if (refusals.length === 1) await handle.signal(readySignal); // the handler is set once the first ask was refused
+      return handle.executeUpdate(lateUpdate, { updateId: 'the-same-update' }).catch((err: Error & { cause?: Error }) => {
+        refusals.push(err.cause?.message ?? err.message);
+        throw err;
+      });
+    }, Date.now() + 10_000);
+    await handle.result();
+    return answered;
+  });
+
+  expect(refusals).toEqual(['No registered handler for update: late']);
+  expect(answer).toBe('handled');
 });
