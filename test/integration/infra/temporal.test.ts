@@ -22,15 +22,14 @@ afterAll(async () => {
   await temporal?.close();
 });
 
+/** A worker on `taskQueue` running the workflows of one file in fixtures/. */
+const fixtureWorker = (file: string, taskQueue: string) =>
+  Worker.create({ connection: workerConnection, namespace: cfg.temporal.namespace, taskQueue, workflowsPath: path.join(__dirname, 'fixtures', file) });
+
 test('when a workflow with a custom search attribute completes, then a visibility query finds it', async () => {
   const taskQueue = unique('smoke');
   const bookingId = unique('booking');
-  const worker = await Worker.create({
-    connection: workerConnection,
-    namespace: cfg.temporal.namespace,
-    taskQueue,
-    workflowsPath: path.join(__dirname, 'fixtures', 'smoke-workflow.ts'),
-  });
+  const worker = await fixtureWorker('smoke-workflow.ts', taskQueue);
 
   const result = await worker.runUntil(
     temporal.client.workflow.execute(smokeWorkflow, {
@@ -62,12 +61,7 @@ test('when a workflow with a custom search attribute completes, then a visibilit
 
 test('when an update arrives before the workflow set its handler, then the SDK refuses it with nothing recorded, and the same update id asked again once the handler is set is handled', async () => {
   const taskQueue = unique('late-handler');
-  const worker = await Worker.create({
-    connection: workerConnection,
-    namespace: cfg.temporal.namespace,
-    taskQueue,
-    workflowsPath: path.join(__dirname, 'fixtures', 'late-handler-workflow.ts'),
-  });
+  const worker = await fixtureWorker('late-handler-workflow.ts', taskQueue);
   const refusals: string[] = [];
 
   const answer = await worker.runUntil(async () => {
