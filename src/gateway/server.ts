@@ -18,6 +18,7 @@ import { registerLocalWebhook } from '../infra/stripe';
 import { createTemporalClient } from '../infra/temporal';
 import { createSecretBox, urlRulesOf } from '../infra/webhooks';
 import { createApp } from './app';
+import { expressMessageClasses } from './http-messages';
 import { type AdmissionControl, createAdmissionControl } from './admission';
 import { createTokenService, resolveJwtSecret, type TokenService } from './auth';
 import { createResponseCache, type ResponseCache } from './cache';
@@ -100,7 +101,7 @@ export async function startGateway(cfg: Config, logger: Logger, opts: { port?: n
     },
   });
 
-  const server = http.createServer(listener);
+  const server = http.createServer(expressMessageClasses(app), listener);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -21,6 +21,24 @@ test('when a request comes in, then the response carries a request id and securi
   expect(echoed.headers.get('x-request-id')).toBe('client-chosen-id-1');
 });
 
+test('when a request comes in, then Node built it with the prototypes Express gives it, so Express changes none (src/gateway/http-messages.ts)', async () => {
+  const changed: string[] = [];
+  const setPrototypeOf = Object.setPrototypeOf;
+  const spy = jest.spyOn(Object, 'setPrototypeOf').mockImplementation((o: object, proto: object | null) => {
+    if (o === gateway.app.request || o === gateway.app.response) return setPrototypeOf(o, proto);
+    if (Object.getPrototypeOf(o) !== proto) changed.push(proto === gateway.app.request ? 'request' : proto === gateway.app.response ? 'response' : 'other');
+    return setPrototypeOf(o, proto);
+  });
+  try {
+    const res = await api.post('/v1/auth/login', { email: 'nobody@instudio.test', password: 'wrong-password-1' });
+    expect(res.status).toBe(401); // through Express's whole chain: body parser, rate limit, route, error handler
+    expect(spy).toHaveBeenCalledWith(expect.anything(), gateway.app.request); // Express did ask
+  } finally {
+    spy.mockRestore();
+  }
+  expect(changed).toEqual([]);
+});
+
 test('when the body is malformed JSON, then 400 problem+json naming the problem', async () => {
   const res = await api.request('POST', '/v1/auth/login', { rawBody: '{"email": ', headers: { 'content-type': 'application/json' } });
   expect(res.status).toBe(400);
