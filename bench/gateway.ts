@@ -8,6 +8,8 @@
  *   non-2xx, after a warm-up of 3 s at the same rate (its figures are reported too: the
  *   cold start). Target: p99 < 50 ms, every answer 2xx. The CPU time of the gateway
  *   and of every server per request tells which of them the POST's latency waits on.
+ * - The same POSTs against the gateway with its two writes answered in-process
+ *   (bench/bare/gateway-without-writes.ts): the figure without moto's and FerretDB's work.
  * The gateway and the baseline are child processes; the load (autocannon for the GETs,
  * `runPaced` for the POSTs) runs here.
  */
@@ -84,12 +86,29 @@ export async function runGatewayBench(cfg: Config): Promise<Target[]> {
         rate: POST_RATE,
         request: (i) => ({ method: 'POST', ...bookingRequest(salon, tokens, from + i, `bench-${run}-${from + i}`) }),
       });
-    const cold = await posts(WARMUP_SECONDS, 0);
-    const watched: Watched[] = [{ name: gateway.name, pid: gateway.pid, kind: 'product' }, benchProcess, ...(await stackServers(cfg))];
-    const atRest = measureUsage(watched);
-    const meter = meterPhase(watched);
-    const post = await posts(POST_SECONDS, cold.requests + cold.errors);
-    const postUsage = meter.stop();
+    // The same POSTs against a gateway (at rest before them, as the one it replaces was):
+    // a cold first WARMUP_SECONDS, then the measured run with every process's CPU.
+    let sent = 0;
+    const measurePosts = async (child: Child) => {
+      const cold = await posts(WARMUP_SECONDS, sent);
+      sent += cold.requests + cold.errors;
+      const watched: Watched[] = [{ name: child.name, pid: child.pid, kind: 'product' }, benchProcess, ...(await stackServers(cfg))];
+      const atRest = measureUsage(watched);
+      const meter = meterPhase(watched);
+      const measured = await posts(POST_SECONDS, sent);
+      sent += measured.requests + measured.errors;
+      return { cold, measured, atRest, usage: meter.stop() };
+    };
+    const real = await measurePosts(gateway);
+    const { cold, measured: post } = real;
+
+    // Where the POST's latency waits on moto's and FerretDB's CPU: the same run against
+    // the gateway with its two writes answered in-process (bench/bare/gateway-without-writes.ts).
+    process.stdout.write(`gateway: the same POSTs with the booking's insert (FerretDB) and SendMessageBatch (moto) answered in the gateway\n`);
+    await stopAll(children.splice(0, 1));
+    const withoutWrites = await startGatewayProcess(cfg, { name: 'gateway-without-writes', entry: 'bench/bare/gateway-without-writes.ts' });
+    children.unshift(withoutWrites);
+    const without = await measurePosts(withoutWrites);
 
     const ratio = cached.requestsPerSecond / bare.requestsPerSecond;
     printTable('Gateway', ['load', 'req/s', 'p50', 'p99', 'max', 'non-2xx', 'errors'], [
@@ -97,10 +116,14 @@ export async function runGatewayBench(cfg: Config): Promise<Target[]> {
       row('cached GET /v1/salons/:id/services', cached),
       row(`POST /v1/bookings at ${POST_RATE}/s, first ${WARMUP_SECONDS} s (cold)`, cold),
       row(`POST /v1/bookings at ${POST_RATE}/s`, post),
+      row(`the same, moto's and FerretDB's writes taken out (cold)`, without.cold),
+      row(`the same, moto's and FerretDB's writes taken out`, without.measured),
     ]);
-    printUsage(`POST /v1/bookings at ${POST_RATE}/s, per request`, 'request', post.requests, atRest, postUsage);
+    printUsage(`POST /v1/bookings at ${POST_RATE}/s, per request`, 'request', post.requests, real.atRest, real.usage);
+    printUsage(`the same, moto's and FerretDB's writes taken out, per request`, 'request', without.measured.requests, without.atRest, without.usage);
     console.log(`cached GET throughput = ${pct(ratio)} of bare Express; POST status codes: ${JSON.stringify(post.statusCounts)}`);
-    console.log(`POST p99 per second (cold, then measured): ${[...(cold.p99BySecond ?? []), ...(post.p99BySecond ?? [])].map((v) => v.toFixed(0)).join(' ')} ms`);
+    const perSecond = (r: typeof real) => [...(r.cold.p99BySecond ?? []), ...(r.measured.p99BySecond ?? [])].map((v) => v.toFixed(0)).join(' ');
+    console.log(`POST p99 per second (cold, then measured): ${perSecond(real)} ms; with the writes taken out: ${perSecond(without)} ms`);
 
     const targets: Target[] = [
       { benchmark: 'gateway', what: 'cached GET p99', figure: ms(cached.latency.p99), target: '< 5 ms', met: cached.latency.p99 < 5 },
@@ -114,7 +137,10 @@ export async function runGatewayBench(cfg: Config): Promise<Target[]> {
       cachedOverBare: round(ratio, 3),
       postBookingsCold: figures(cold),
       postBookings: figures(post),
-      postResources: usageFigures(post.requests, atRest, postUsage),
+      postResources: usageFigures(post.requests, real.atRest, real.usage),
+      postBookingsWithoutServerWritesCold: figures(without.cold),
+      postBookingsWithoutServerWrites: figures(without.measured),
+      postResourcesWithoutServerWrites: usageFigures(without.measured.requests, without.atRest, without.usage),
       targets,
     });
     return targets;

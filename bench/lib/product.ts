@@ -30,10 +30,10 @@ const logDir = (cfg: Config): string => path.join(cfg.stateDir, 'logs');
 
 export const gatewayUrl = `http://127.0.0.1:${GATEWAY_PORT}`;
 
-export const startGatewayProcess = (cfg: Config): Promise<Child> =>
+/** The gateway (or a bench variant of its entry point) on the bench's gateway port. */
+export const startGatewayProcess = (cfg: Config, variant: { name: string; entry: string } = { name: 'gateway', entry: 'src/gateway/main.ts' }): Promise<Child> =>
   startChild({
-    name: 'gateway',
-    entry: 'src/gateway/main.ts',
+    ...variant,
     env: productEnv({ PORT: String(GATEWAY_PORT) }),
     logDir: logDir(cfg),
   });
