@@ -31,6 +31,19 @@ test('when documents are inserted, then they are found; a unique-index violation
   }
 });
 
+test('when a query runs, then mongoose keeps no stack trace of where (connectMongo turns that off: a stack per query)', async () => {
+  const collection = unique('stackless_queries');
+  const Thing = conn.model(collection, new Schema({ name: String }), collection);
+  try {
+    const query = Thing.findOne({ name: 'x' });
+    expect(await query.lean()).toBeNull();
+    // mongoose's own field: the stack as a string, or `true` when it was not taken
+    expect((query as unknown as { _executionStack: unknown })._executionStack).toBe(true);
+  } finally {
+    await Thing.collection.drop().catch(() => undefined);
+  }
+});
+
 test.each([
   ['timestamps and a version key', { timestamps: true }],
   ['createdAt only', { timestamps: { createdAt: true, updatedAt: false } }],
