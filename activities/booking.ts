@@ -156,9 +156,8 @@ export function createBookingActivities(deps: BookingDeps) {
       busy: new Map(),
       now: now(),
       stepMin: GRANULE_MIN,
-    })
-      .filter((slot) => new Date(slot.start).getTime() === start.getTime())
-      .map((slot) => slot.staffId);
+      onlyAt: start,
+    }).map((slot) => slot.staffId);
 
 
   const writeBooking = async (input: BookingInput) => {

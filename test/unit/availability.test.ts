@@ -149,6 +149,51 @@ describe('computeSlots', () => {
   });
 });
 
+describe('computeSlots onlyAt (who works at one start)', () => {
+  test.each([
+    ['an ordinary Monday with a break, time off, a hold and part of the day past', monday, MADRID],
+    ['the DST jump forward (Madrid, 29 March 2026)', '2026-03-29', MADRID],
+    ['the DST jump back (Madrid, 25 October 2026)', '2026-10-25', MADRID],
+    ['a US salon changing to summer time (8 March 2026)', '2026-03-08', 'America/New_York'],
+  ])('on %s, then every start of the day (each minute) gives exactly the whole day’s slots at that start', (_, date, timezone) => {
+    const { start: dayStart, end: dayEnd } = localDayRange(date, timezone);
+    const everyDay = [1, 2, 3, 4, 5, 6, 7].flatMap((weekday) => [
+      { weekday, start: '00:00', end: '06:00' },
+      { weekday, start: '09:00', end: '13:00' },
+      { weekday, start: '15:00', end: '20:00' },
+    ]);
+    const team = [
+      staff({ id: 'ana', workingHours: everyDay, breaks: [{ weekday: 1, start: '11:00', end: '11:30' }] }),
+      staff({ id: 'bea', workingHours: everyDay, timeOff: [{ from: new Date(dayStart.getTime() + 16 * 3_600_000), to: dayEnd }] }),
+      staff({ id: 'cai', workingHours: [] }),
+    ];
+    const req = {
+      date,
+      timezone,
+      durationMin: 45,
+      bufferMin: 10,
+      staff: team,
+      busy: new Map([['ana', [{ start: new Date(dayStart.getTime() + 10 * 3_600_000), end: new Date(dayStart.getTime() + 10.5 * 3_600_000) }]]]),
+      now: new Date(dayStart.getTime() + 3 * 3_600_000),
+      stepMin: 5,
+    };
+    const whole = computeSlots(req);
+    expect(whole.length).toBeGreaterThan(100); // the day has slots to compare with
+    const byStart = new Map<number, typeof whole>();
+    for (const slot of whole) {
+      const t = new Date(slot.start).getTime();
+      byStart.set(t, [...(byStart.get(t) ?? []), slot]);
+    }
+    let matched = 0;
+    for (let t = dayStart.getTime() - 3_600_000; t <= dayEnd.getTime(); t += 60_000) {
+      const expected = byStart.get(t) ?? [];
+      matched += expected.length;
+      expect(computeSlots({ ...req, onlyAt: new Date(t) })).toEqual(expected);
+    }
+    expect(matched).toBe(whole.length); // every slot of the day was asked for once
+  });
+});
+
 describe('local days and granules', () => {
   test('a DST day lasts 23 or 25 hours', () => {
     const hours = (d: string) => {
