@@ -108,15 +108,18 @@ export function computeSlots(req: AvailabilityRequest): Slot[] {
     for (const window of windowsOn(day, staff.workingHours)) {
       const windowStart = window.start!.toMillis();
       const windowEnd = window.end!.toMillis();
-      const starts: number[] = [];
       const fits = (at: number) => at >= windowStart && at + occupiedMs <= windowEnd;
+      const onGrid = (at: number) => (at - windowStart) % stepMs === 0;
+      const starts: number[] = [];
       if (req.onlyAt) {
         const at = req.onlyAt.getTime();
-        if (fits(at) && (at - windowStart) % stepMs === 0) starts.push(at);
-      } else for (let at = windowStart; fits(at); at += stepMs) starts.push(at);
-      for (const extra of req.onlyAt ? [] : (req.alsoAt ?? [])) {
-        const at = extra.getTime();
-        if (fits(at) && (at - windowStart) % stepMs !== 0) starts.push(at);
+        if (fits(at) && onGrid(at)) starts.push(at);
+      } else {
+        for (let at = windowStart; fits(at); at += stepMs) starts.push(at);
+        for (const extra of req.alsoAt ?? []) {
+          const at = extra.getTime();
+          if (fits(at) && !onGrid(at)) starts.push(at);
+        }
       }
       for (const at of starts) {
         if (at <= now) continue;
