@@ -44,6 +44,34 @@ test('when a query runs, then mongoose keeps no stack trace of where (connectMon
   }
 });
 
+test('when a filter names the _id and other conditions, then FerretDB finds the document through the _id index and still applies every condition', async () => {
+  const collection = unique('id_pushdown');
+  const docs = conn.db!.collection<{ _id: string; status: string }>(collection);
+  try {
+    await docs.insertMany([
+      { _id: 'a', status: 'pending' },
+      { _id: 'b', status: 'held' },
+    ]);
+    const guarded = { _id: 'a', status: 'pending' };
+    // The stack builds FerretDB so that SQLite uses the `_id` index, also beside other conditions
+    // (scripts/stack/components/ferretdb.ts); upstream's plans are a SCAN of the whole table, and for the
+    // guarded filter no pushdown at all. (Updates and deletes find their documents through the same
+    // query; FerretDB explains find only.)
+    for (const filter of [{ _id: 'a' }, guarded]) {
+      const plan = await conn.db!.command({ explain: { find: collection, filter } });
+      expect(plan).toMatchObject({ filterPushdown: true });
+      expect(JSON.stringify(plan.queryPlanner)).toMatch(/SEARCH \S+ USING INDEX/);
+    }
+
+    expect((await docs.updateOne({ _id: 'a', status: 'held' }, { $set: { status: 'confirmed' } })).matchedCount).toBe(0);
+    expect((await docs.updateOne(guarded, { $set: { status: 'held' } })).modifiedCount).toBe(1);
+    expect(await docs.findOne({ _id: 'b', status: 'pending' })).toBeNull();
+    expect(await docs.find({ _id: 'a', status: { $in: ['held', 'confirmed'] } }).toArray()).toEqual([{ _id: 'a', status: 'held' }]);
+  } finally {
+    await docs.drop().catch(() => undefined);
+  }
+});
+
 test.each([
   ['timestamps and a version key', { timestamps: true }],
   ['createdAt only', { timestamps: { createdAt: true, updatedAt: false } }],
