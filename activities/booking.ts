@@ -304,11 +304,10 @@ export function createBookingActivities(deps: BookingDeps) {
           beat,
         );
         if (!held) continue;
-        if (!(await bookings.isOpen(models, bookingId))) {
+        if (!(await bookings.markHeld(models, bookingId, staffId))) {
           await releaseHold(models, bookingId);
           throw invalid(`booking ${bookingId} ended while its slot was being held; the hold was given back`);
         }
-        await bookings.markHeld(models, bookingId, staffId);
         return { staffId };
       }
       throw ApplicationFailure.create({

@@ -169,14 +169,19 @@ export async function bookingsBetween(models: Models, salonId: string, range: { 
     .lean<StoredBooking[]>();
 }
 
-/** Step 2 done: `pending` → `held` by a staff member. */
 /** A booking the waitlist made: its entry, and the offer chain that follows its saga (and passes the slot on if it fails). */
 export async function markFromWaitlist(models: Models, bookingId: string, from: { entryId: string; chainId: string }): Promise<void> {
   await models.Booking.updateOne({ _id: bookingId }, { $set: { waitlistEntryId: from.entryId, waitlistChainId: from.chainId } });
 }
 
-export async function markHeld(models: Models, bookingId: string, staffId: string): Promise<void> {
-  await models.Booking.updateOne({ _id: bookingId, status: 'pending' }, { $set: { status: 'held', staffId } });
+/**
+ * Step 2 done: `pending` → `held` by a staff member. Resolves with false when the booking
+ * has ended (failed, cancelled) meanwhile, true when it is held (here or by an earlier
+ * attempt). One write when it was pending, as it is on the saga's way.
+ */
+export async function markHeld(models: Models, bookingId: string, staffId: string): Promise<boolean> {
+  const { matchedCount } = await models.Booking.updateOne({ _id: bookingId, status: 'pending' }, { $set: { status: 'held', staffId } });
+  return matchedCount === 1 || isOpen(models, bookingId);
 }
 
 /** True while the booking may still take time (not failed or cancelled). */
@@ -190,16 +195,19 @@ export async function isOpen(models: Models, bookingId: string): Promise<boolean
  * intent, whichever attempt wrote it. Resolves with the stored intent id.
  */
 export async function recordIntent(models: Models, bookingId: string, intentId: string): Promise<string> {
-  await models.Booking.updateOne({ _id: bookingId, paymentIntentId: { $exists: false } }, { $set: { paymentIntentId: intentId } });
-  const booking = await models.Booking.findById(bookingId, { paymentIntentId: 1 }).lean();
+  const booking =
+    (await models.Booking.findOneAndUpdate({ _id: bookingId, paymentIntentId: { $exists: false } }, { $set: { paymentIntentId: intentId } }, { new: true }).lean()) ??
+    (await models.Booking.findById(bookingId, { paymentIntentId: 1 }).lean());
   if (!booking?.paymentIntentId) throw new Error(`booking ${bookingId} has no PaymentIntent after storing ${intentId}`);
   return booking.paymentIntentId;
 }
 
-/** Step 4: `held` → `confirmed`. Resolves with the booking as it is afterwards. */
+/** Step 4: `held` → `confirmed`. Resolves with the booking as it is afterwards (null if there is none). */
 export async function confirmIfHeld(models: Models, bookingId: string, at: Date): Promise<StoredBooking | null> {
-  await models.Booking.updateOne({ _id: bookingId, status: 'held' }, { $set: { status: 'confirmed', confirmedAt: at } });
-  return models.Booking.findById(bookingId).lean<StoredBooking>();
+  return (
+    (await models.Booking.findOneAndUpdate({ _id: bookingId, status: 'held' }, { $set: { status: 'confirmed', confirmedAt: at } }, { new: true }).lean<StoredBooking>()) ??
+    (await models.Booking.findById(bookingId).lean<StoredBooking>())
+  );
 }
 
 /** What Stripe charged for the booking (no authentication pending any more). */
