@@ -10,6 +10,7 @@
  * answers 202 (that write is the commit point), and the saga's first step writes the
  * same document if it is missing.
  */
+import type { FilterQuery, UpdateQuery } from 'mongoose';
 import { type FailureReason, priceBooking } from '../domain/booking';
 import { type CancelledBy, takeAtBooking } from '../domain/money';
 import { policyOf, type SalonPolicy } from '../domain/policy';
@@ -169,6 +170,23 @@ export async function bookingsBetween(models: Models, salonId: string, range: { 
     .lean<StoredBooking[]>();
 }
 
+/**
+ * Applies `update` to the booking if it also matches `guard`, and resolves with the
+ * booking as it is afterwards, changed or not (null if there is none): one round trip
+ * when the guard matches, the usual case on the saga's way.
+ */
+async function updateIfThenRead(
+  models: Models,
+  bookingId: string,
+  guard: FilterQuery<BookingDoc>,
+  update: UpdateQuery<BookingDoc>,
+): Promise<StoredBooking | null> {
+  return (
+    (await models.Booking.findOneAndUpdate({ ...guard, _id: bookingId }, update, { new: true }).lean<StoredBooking>()) ??
+    (await models.Booking.findById(bookingId).lean<StoredBooking>())
+  );
+}
+
 /** A booking the waitlist made: its entry, and the offer chain that follows its saga (and passes the slot on if it fails). */
 export async function markFromWaitlist(models: Models, bookingId: string, from: { entryId: string; chainId: string }): Promise<void> {
   await models.Booking.updateOne({ _id: bookingId }, { $set: { waitlistEntryId: from.entryId, waitlistChainId: from.chainId } });
@@ -195,19 +213,14 @@ export async function isOpen(models: Models, bookingId: string): Promise<boolean
  * intent, whichever attempt wrote it. Resolves with the stored intent id.
  */
 export async function recordIntent(models: Models, bookingId: string, intentId: string): Promise<string> {
-  const booking =
-    (await models.Booking.findOneAndUpdate({ _id: bookingId, paymentIntentId: { $exists: false } }, { $set: { paymentIntentId: intentId } }, { new: true }).lean()) ??
-    (await models.Booking.findById(bookingId, { paymentIntentId: 1 }).lean());
+  const booking = await updateIfThenRead(models, bookingId, { paymentIntentId: { $exists: false } }, { $set: { paymentIntentId: intentId } });
   if (!booking?.paymentIntentId) throw new Error(`booking ${bookingId} has no PaymentIntent after storing ${intentId}`);
   return booking.paymentIntentId;
 }
 
 /** Step 4: `held` → `confirmed`. Resolves with the booking as it is afterwards (null if there is none). */
-export async function confirmIfHeld(models: Models, bookingId: string, at: Date): Promise<StoredBooking | null> {
-  return (
-    (await models.Booking.findOneAndUpdate({ _id: bookingId, status: 'held' }, { $set: { status: 'confirmed', confirmedAt: at } }, { new: true }).lean<StoredBooking>()) ??
-    (await models.Booking.findById(bookingId).lean<StoredBooking>())
-  );
+export function confirmIfHeld(models: Models, bookingId: string, at: Date): Promise<StoredBooking | null> {
+  return updateIfThenRead(models, bookingId, { status: 'held' }, { $set: { status: 'confirmed', confirmedAt: at } });
 }
 
 /** What Stripe charged for the booking (no authentication pending any more). */
@@ -267,8 +280,7 @@ export async function markAppointment(
   to: 'checked_in' | 'completed' | 'no_show',
 ): Promise<StoredBooking | null> {
   const from = to === 'completed' ? ['confirmed', 'checked_in'] : ['confirmed'];
-  await models.Booking.updateOne({ _id: bookingId, status: { $in: from } }, { $set: { status: to } });
-  return models.Booking.findById(bookingId).lean<StoredBooking>();
+  return updateIfThenRead(models, bookingId, { status: { $in: from } }, { $set: { status: to } });
 }
 
 /**
@@ -281,23 +293,22 @@ export async function markRescheduled(
   bookingId: string,
   move: { from: Date; start: Date; end: Date; holdEnd: Date; staffId: string },
 ): Promise<StoredBooking | null> {
-  await models.Booking.updateOne(
-    { _id: bookingId, status: 'confirmed', start: move.from },
+  return updateIfThenRead(
+    models,
+    bookingId,
+    { status: 'confirmed', start: move.from },
     { $set: { start: move.start, end: move.end, holdEnd: move.holdEnd, staffId: move.staffId }, $push: { rescheduledFrom: move.from } },
   );
-  return models.Booking.findById(bookingId).lean<StoredBooking>();
 }
 
 /** Any open status → `failed` with its reason. Resolves with the booking afterwards. */
-export async function markFailed(models: Models, bookingId: string, reason: FailureReason): Promise<StoredBooking | null> {
-  await models.Booking.updateOne({ _id: bookingId, status: { $nin: ENDED } }, { $set: { status: 'failed', failureReason: reason } });
-  return models.Booking.findById(bookingId).lean<StoredBooking>();
+export function markFailed(models: Models, bookingId: string, reason: FailureReason): Promise<StoredBooking | null> {
+  return updateIfThenRead(models, bookingId, { status: { $nin: ENDED } }, { $set: { status: 'failed', failureReason: reason } });
 }
 
 /** Any open status → `cancelled`, by whom. Resolves with the booking afterwards. */
-export async function markCancelled(models: Models, bookingId: string, by: CancelledBy = 'client'): Promise<StoredBooking | null> {
-  await models.Booking.updateOne({ _id: bookingId, status: { $nin: ENDED } }, { $set: { status: 'cancelled', cancelledBy: by } });
-  return models.Booking.findById(bookingId).lean<StoredBooking>();
+export function markCancelled(models: Models, bookingId: string, by: CancelledBy = 'client'): Promise<StoredBooking | null> {
+  return updateIfThenRead(models, bookingId, { status: { $nin: ENDED } }, { $set: { status: 'cancelled', cancelledBy: by } });
 }
 
 /**
