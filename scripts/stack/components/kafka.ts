@@ -79,6 +79,10 @@ export const kafka: Component = {
         '-Xms256m',
         '-Xmx768m',
         '-XX:+UseG1GC',
+        // The client compiler only. A just-started broker's C2 compiler thread took half
+        // of Kafka's CPU through the saga benchmark (and was still at it minutes later);
+        // at a local stack's traffic C1's code serves as well (README, Benchmarks).
+        '-XX:TieredStopAtLevel=1',
         '-Djava.awt.headless=true',
         `-Dlog4j.configuration=file:${log4j}`,
         '-cp',
