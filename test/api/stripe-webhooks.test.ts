@@ -9,6 +9,8 @@ import Stripe from 'stripe';
 import { loadConfig } from '../../src/config';
 import type { Gateway } from '../../src/gateway/server';
 import { createStripe } from '../../src/infra/stripe';
+import { createTemporalClient, type TemporalClient } from '../../src/infra/temporal';
+import { workflowIdFor } from '../../src/shared/booking';
 import { TOPICS } from '../../src/shared/topics';
 import type { BookingWorker } from '../../workers/booking-worker';
 import { at, settled } from '../support/bookings';
@@ -24,16 +26,29 @@ let gateway: Gateway;
 let second: Gateway;
 let worker: BookingWorker;
 let dispatcher: Awaited<ReturnType<typeof startTestDispatcher>>;
+let temporal: TemporalClient;
 let anon: ApiClient;
 let operator: ApiClient;
 
 beforeAll(async () => {
   // Bookings made through `second` hold their slot for 4 s: a customer who never authenticates abandons it soon.
-  [gateway, second, worker, dispatcher] = await Promise.all([startTestGateway(), startTestGateway({ HOLD_TTL_MS: '4000' }), startTestWorker(), startTestDispatcher()]);
+  [gateway, second, worker, dispatcher, temporal] = await Promise.all([
+    startTestGateway(),
+    startTestGateway({ HOLD_TTL_MS: '4000' }),
+    startTestWorker(),
+    startTestDispatcher(),
+    createTemporalClient(cfg),
+  ]);
   anon = new ApiClient(gateway.url);
   operator = await operatorOf(anon);
 });
-afterAll(() => Promise.all([gateway?.stop(), second?.stop(), worker?.stop(), dispatcher?.stop()]));
+afterAll(() => Promise.all([gateway?.stop(), second?.stop(), worker?.stop(), dispatcher?.stop(), temporal?.close()]));
+
+/** The signals the booking's saga has received, by name. */
+const signalsOf = async (bookingId: string): Promise<string[]> =>
+  ((await temporal.client.workflow.getHandle(workflowIdFor(bookingId)).fetchHistory()).events ?? []).flatMap((e) =>
+    e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes.signalName ?? ''] : [],
+  );
 
 /** A booking with a card that needs 3-D Secure (made through `via`), once Stripe asks for the authentication. */
 async function awaitingAuthentication(via: Gateway = gateway) {
@@ -75,6 +90,8 @@ describe('3-D Secure', () => {
     const confirmed = await settled(client.api, bookingId);
     expect(confirmed).toMatchObject({ status: 'confirmed', payment: { status: 'charged', chargedCents: 2500 } });
     expect(confirmed.payment.clientSecret).toBeUndefined();
+    // Stripe's webhook woke the waiting saga (not only its periodic read of the intent).
+    expect(await signalsOf(bookingId)).toContain('paymentEvent');
   });
 
   test('when the authentication is refused, then the booking fails payment_declined and its slot is free', async () => {
@@ -128,6 +145,20 @@ describe('POST /v1/webhooks/stripe', () => {
     expect(await first.json()).toEqual({ received: true, ignored: true });
     const again = await post(second, payload, { 'stripe-signature': header });
     expect(await again.json()).toEqual({ received: true, duplicate: true });
+  });
+
+  test('a payment event of a booking that waits for no authentication is acknowledged and ignored: its saga is not woken', async () => {
+    const salon = await newSalon(operator);
+    const client = await newClient(anon);
+    const bookingId: string = (await client.api.post('/v1/bookings', { ...salon, start: at(5), paymentMethod: 'pm_card_visa' })).body.bookingId;
+    expect((await settled(client.api, bookingId)).status).toBe('confirmed');
+    const intentId = (await gateway.models.Booking.findById(bookingId).lean())!.paymentIntentId!;
+    const { payload, header } = signed(intentEvent(intentId, bookingId));
+    const res = await post(gateway, payload, { 'stripe-signature': header });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ received: true, ignored: true });
+    // This event did not signal the saga (nor did localstripe's own payment_intent.succeeded for the charge).
+    expect(await signalsOf(bookingId)).toEqual([]);
   });
 
   test('charge.refunded updates the booking’s refund and raises reserva.reembolsada; a dispute is recorded and raises reserva.disputada', async () => {

@@ -5,7 +5,8 @@
  * intent we do not know is acknowledged and ignored.
  *
  * - payment_intent.succeeded / payment_failed / canceled / amount_capturable_updated:
- *   the booking's saga is signalled and reads the intent again (3-D Secure).
+ *   the saga of a booking waiting for its customer's authentication (3-D Secure) is
+ *   signalled and reads the intent again; of any other booking, acknowledged and ignored.
  * - charge.refunded: the booking's refundedCents follows Stripe's; `reserva.reembolsada`.
  * - charge.dispute.created: recorded on the booking; `reserva.disputada`, the Disputes
  *   metric and a warning for the runbook (README, "Operations").
@@ -64,7 +65,11 @@ export function stripeWebhookRoutes(app: Express, deps: StripeWebhookDeps): void
       case 'payment_intent.amount_capturable_updated': {
         const intent = event.data.object;
         const booking = await bookingOf(intent.id, intent.metadata?.bookingId);
-        if (!booking) return 'ignored';
+        // Only a saga waiting for its customer's authentication (the booking keeps the
+        // client secret meanwhile) acts on these. Every other payment's succeeded event
+        // would wake a saga that waits for nothing from Stripe: a signal and a workflow
+        // task each, and a replay of its history once the worker has evicted it.
+        if (!booking?.clientSecret) return 'ignored';
         try {
           await temporal.withDeadline(Date.now() + SIGNAL_ANSWER_MS, () =>
             temporal.workflow.getHandle(workflowIdFor(booking._id)).signal(paymentEventSignal, { id: event.id, type: event.type }),
