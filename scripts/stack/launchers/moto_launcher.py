@@ -23,6 +23,13 @@ one datum object per count, under the GIL: a gateway that served 100,000 request
 freed). Here each value becomes one datum, listed `count` times: the same statistics and
 percentiles, at a list slot per count.
 
+GetQueueAttributes built all of a queue's attributes, three counts among them, three
+times for each attribute named (`ApproximateNumberOfMessages` alone: nine passes over
+the messages), and the counts of delayed and in-flight messages built two datetimes per
+message: one call took ~290 ms of CPU, under the GIL, on a queue of 3,600 messages (the
+dispatcher reads six queues' depths every 15 s, the gateway the high queue's every 2 s).
+Here the attributes are built once per call, and the counts read the clock once.
+
 moto finds a queue's visible messages (every ReceiveMessage, and each wake of a long
 poll) by asking each message whether it is visible and whether it is delayed, and each
 answer reads the clock by building two datetimes: draining a queue of a thousand, ten
@@ -43,13 +50,25 @@ every request, under a lock, to learn its service names: here the list is read o
 Usage: python3 moto_launcher.py -H 127.0.0.1 -p 4566
 """
 import argparse, os, sys, threading
+from moto.core.utils import unix_time, unix_time_millis
 from moto.sqs import models
+from moto.sqs.exceptions import InvalidAttributeName
 local = threading.local()
-def counted_unless_skipped(name):
-    count = getattr(models.Queue, name).fget
-    setattr(models.Queue, name, property(lambda self: 0 if getattr(local, 'skip', False) else count(self)))
-for name in ('approximate_number_of_messages', 'approximate_number_of_messages_delayed', 'approximate_number_of_messages_not_visible'):
-    counted_unless_skipped(name)
+def delayed_count(queue):
+    now = unix_time_millis()
+    return sum(1 for m in queue._messages if now < m.delayed_until)
+def not_visible_count(queue):
+    now = unix_time_millis()
+    return sum(1 for m in queue._messages if not now > m.visible_at)
+COUNTS = {
+    'approximate_number_of_messages': lambda queue: len(queue.messages),
+    'approximate_number_of_messages_delayed': delayed_count,
+    'approximate_number_of_messages_not_visible': not_visible_count,
+}
+def counted_unless_skipped(count):
+    return property(lambda self: 0 if getattr(local, 'skip', False) else count(self))
+for name, count in COUNTS.items():
+    setattr(models.Queue, name, counted_unless_skipped(count))
 def skipping_counts(fn):
     def wrapper(*args, **kwargs):
         outer = getattr(local, 'skip', False)
@@ -62,7 +81,6 @@ def skipping_counts(fn):
 for name in ('send_message', '_validate_message'):
     setattr(models.SQSBackend, name, skipping_counts(getattr(models.SQSBackend, name)))
 
-from moto.core.utils import unix_time, unix_time_millis
 def visible_messages(self):
     now = unix_time_millis()
     return [m for m in self._messages if now > m.visible_at and not now < m.delayed_until]
@@ -71,6 +89,19 @@ models.Message.had_receipt_handle = lambda self, handle: handle == self.receipt_
 def retained(self, queue_name, message):
     return self.get_queue(queue_name).message_retention_period + message.sent_timestamp / 1000 > unix_time()
 models.SQSBackend.is_message_valid_based_on_retention_period = retained
+def get_queue_attributes(self, queue_name, attribute_names):
+    queue = self.get_queue(queue_name)
+    if not attribute_names:
+        return {}
+    valid_names = ['All'] + queue.BASE_ATTRIBUTES + queue.FIFO_ATTRIBUTES + queue.KMS_ATTRIBUTES
+    invalid_name = next((name for name in attribute_names if name not in valid_names), None)
+    if invalid_name or invalid_name == '':
+        raise InvalidAttributeName(invalid_name)
+    attributes = queue.attributes
+    if 'All' in attribute_names:
+        return attributes
+    return {name: attributes[name] for name in attribute_names if attributes.get(name) is not None}
+models.SQSBackend.get_queue_attributes = get_queue_attributes
 
 from moto.cloudwatch import models as cloudwatch
 store_metric_data = cloudwatch.CloudWatchBackend.put_metric_data

@@ -1,4 +1,4 @@
-import { DeleteMessageCommand, DeleteQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, DeleteQueueCommand, GetQueueAttributesCommand, type QueueAttributeName, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../../../src/config';
 import { createSqsClient, ensureQueueWithDlq, type QueueWithDlq } from '../../../src/infra/sqs';
 import { unique } from '../../support/ids';
@@ -84,6 +84,21 @@ test('when a message is delayed or in flight, then no receive sees it until its 
   for (const handle of seen.values()) await sqs.send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: handle }));
   const empty = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1, VisibilityTimeout: 0 }));
   expect(empty.Messages ?? []).toHaveLength(0);
+});
+
+test('when messages wait, are delayed and are in flight, then GetQueueAttributes counts each, asked by name or for All, and refuses an unknown name', async () => {
+  for (const body of ['a', 'b']) await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
+  await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'later', DelaySeconds: 60 }));
+  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 1, WaitTimeSeconds: 0, VisibilityTimeout: 60 }));
+  expect(Messages).toHaveLength(1);
+  const attributes = async (...names: QueueAttributeName[]) =>
+    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: names }))).Attributes;
+
+  const counts = { ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesDelayed: '1', ApproximateNumberOfMessagesNotVisible: '1' };
+  expect(await attributes('ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesDelayed', 'ApproximateNumberOfMessagesNotVisible')).toEqual(counts);
+  expect(await attributes('ApproximateNumberOfMessagesDelayed')).toEqual({ ApproximateNumberOfMessagesDelayed: '1' });
+  expect(await attributes('All')).toMatchObject({ ...counts, VisibilityTimeout: '30', QueueArn: expect.stringContaining(':smoke') });
+  await expect(attributes('NoSuchAttribute' as QueueAttributeName)).rejects.toThrow(/NoSuchAttribute/);
 });
 
 test('when a message is sent, received and deleted, then moto keeps no object of it (its launcher tracks no model instances, which moto never freed)', async () => {
