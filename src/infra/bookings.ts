@@ -203,7 +203,7 @@ export async function markHeld(models: Models, bookingId: string, staffId: strin
 }
 
 /** True while the booking may still take time (not failed or cancelled). */
-export async function isOpen(models: Models, bookingId: string): Promise<boolean> {
+async function isOpen(models: Models, bookingId: string): Promise<boolean> {
   const booking = await models.Booking.findById(bookingId, { status: 1 }).lean();
   return booking !== null && !ENDED.includes(booking.status);
 }
