@@ -88,12 +88,21 @@ interface Cancellation {
   by: CancelledBy;
 }
 
+/** The patches single-marker folds in. A later change is a `patched()` call of its own. */
+type Folded = (typeof PATCHES)['localReservation' | 'cardHold' | 'paymentRecheck' | 'appointment' | 'reschedule'];
+/** Whether a folded patch's change applies to this execution: `patched`, or always under single-marker. */
+type Applies = (patchId: Folded) => boolean;
+const always: Applies = () => true;
+
 export async function bookingSaga(input: BookingInput): Promise<SagaStatus> {
+  // Since the single-marker patch an execution records that one marker, and every change
+  // of the patches before it applies; one started before it asks each as it comes.
+  if (patched(PATCHES.singleMarker)) return bookingLifecycle(input, always);
   if (!patched(PATCHES.lifecycleV2)) return bookingSagaV1(input);
-  return bookingLifecycle(input);
+  return bookingLifecycle(input, patched);
 }
 
-async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
+async function bookingLifecycle(input: BookingInput, applies: Applies): Promise<SagaStatus> {
   const state: SagaStatus = { step: 'createReservation', status: 'pending', compensations: [], needsAttention: false };
   const ref = { bookingId: input.bookingId };
   const holdTtlMs = input.holdTtlMs ?? DEFAULT_HOLD_TTL_MS;
@@ -366,10 +375,10 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
           ]),
     );
     // Since the local-reservation patch it runs inside the workflow task (a local activity).
-    const reserveStep = patched(PATCHES.localReservation) ? localDbStep : dbStep;
+    const reserveStep = applies(PATCHES.localReservation) ? localDbStep : dbStep;
     reservation = await reserveStep.createReservation.executeWithOptions({ summary: 'Create the reservation (price, end, hold window)' }, [input]);
     times.end = Date.parse(reservation.end);
-    cardHold = reservation.payment === 'card_hold' && patched(PATCHES.cardHold);
+    cardHold = reservation.payment === 'card_hold' && applies(PATCHES.cardHold);
     // A cancellation the API accepted before this saga existed waits on the booking document.
     if (reservation.cancelRequestedAt !== undefined) {
       cancellation ??= { at: Date.parse(reservation.cancelRequestedAt), status: 'pending', by: reservation.cancelledBy ?? 'client' };
@@ -401,7 +410,7 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
         while (paid.requiresAction) {
           state.paymentRequiresAction = true;
           // Since the payment-recheck patch, also every PAYMENT_RECHECK_MS, in case a webhook was lost.
-          recheck ??= patched(PATCHES.paymentRecheck);
+          recheck ??= applies(PATCHES.paymentRecheck);
           if (recheck) await condition(() => paymentEvents > seen, PAYMENT_RECHECK_MS);
           else await condition(() => paymentEvents > seen);
           seen = paymentEvents;
@@ -439,10 +448,10 @@ async function bookingLifecycle(input: BookingInput): Promise<SagaStatus> {
 
   // Confirmed. Since the `appointment` patch the workflow goes on past the start: the
   // salon records the appointment (check-in, completion, no-show), or it completes itself.
-  const appointmentFlow = patched(PATCHES.appointment);
+  const appointmentFlow = applies(PATCHES.appointment);
   const appointment = appointmentFlow ? appointmentRecorder(reservation) : undefined;
 
-  if (appointmentFlow && patched(PATCHES.reschedule)) {
+  if (appointmentFlow && applies(PATCHES.reschedule)) {
     try {
       await untilStartMovable(reservation);
     } catch (err) {

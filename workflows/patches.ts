@@ -60,4 +60,15 @@ export const PATCHES = {
    * offer: a rejected update left no history, so that needs no patch of its own.)
    */
   earlyDecision: 'early-decision',
+  /**
+   * 2026-12: the booking saga's one marker. A new execution records it alone, and the
+   * changes of lifecycle-v2, local-reservation, card-hold, payment-recheck, appointment
+   * and reschedule all apply to it without markers of their own: each was a marker and a
+   * TemporalChangeVersion upsert (a visibility write), four per booking, ~21 ms of
+   * Temporal's CPU per workflow in a probe (README, Benchmarks). Executions started before
+   * it ask for those patches one by one, as before. A later change is a `patched()` of
+   * its own; once several pile up, fold them the same way (a new id taken at the top
+   * that implies them).
+   */
+  singleMarker: 'single-marker',
 } as const;

@@ -49,8 +49,9 @@ test('a committed history is never changed, only added (git history of the folde
   expect(changed).toBe('');
 });
 
-test('each history carries exactly the patch markers of the code it was recorded from (v2-: lifecycle-v2; v3-: and appointment; v4-: and reschedule; v5-card-hold-: and card-hold; v6-3ds-: with payment-recheck; v7-local-reservation-: with local-reservation; the offer chain withdrawn-while-offered: early-withdrawal; answered-while-offered: early-decision; others: none)', () => {
+test('each history carries exactly the patch markers of the code it was recorded from (v8-single-marker-: single-marker alone; v2-: lifecycle-v2; v3-: and appointment; v4-: and reschedule; v5-card-hold-: and card-hold; v6-3ds-: with payment-recheck; v7-local-reservation-: with local-reservation; the offer chain withdrawn-while-offered: early-withdrawal; answered-while-offered: early-decision; others: none)', () => {
   const byPrefix: [string, string[]][] = [
+    ['booking-saga-v8-single-marker-', [PATCHES.singleMarker]],
     ['booking-saga-v7-local-reservation-auto-', [PATCHES.lifecycleV2, PATCHES.localReservation, PATCHES.appointment, PATCHES.reschedule]],
     ['booking-saga-v7-local-reservation-', [PATCHES.lifecycleV2, PATCHES.localReservation]],
     ['booking-saga-v6-3ds-abandoned', [PATCHES.lifecycleV2, PATCHES.paymentRecheck]],

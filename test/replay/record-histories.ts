@@ -120,14 +120,88 @@ const cardHold = (authorizedAtBooking: boolean, overrides: Parameters<typeof stu
     ...overrides,
   });
 
+/** Two hours ahead: confirmed, and nobody came by the end of the grace — a no-show. */
+const noShowAfterGrace: Run = async (saga, handle) => {
+  await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+  await saga.env.sleep(2 * HOUR + 16 * 60_000);
+  await handle.executeUpdate(noShowUpdate);
+  return outcome(saga, handle);
+};
+
+/** Thirty minutes ahead: confirmed, checked in before the start, completed by the salon after it. */
+const checkedInThenCompleted: Run = async (saga, handle) => {
+  await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+  await handle.executeUpdate(checkInUpdate);
+  await saga.env.sleep(31 * 60_000);
+  await handle.executeUpdate(completeUpdate);
+  return outcome(saga, handle);
+};
+
+/** 3-D Secure: the webhook never comes; the saga reads the intent again after 20 s and confirms; then the salon cancels. */
+function threeDsRechecked(): Branch {
+  let calls = 0;
+  return {
+    harness: () => withReminders({ confirmPayment: async () => (++calls === 1 ? { paymentIntentId: 'pi_1', requiresAction: true } : { paymentIntentId: 'pi_1' }) }),
+    leadMs: 3 * DAY,
+    drive: async (saga, handle) => {
+      await eventually(
+        async () => {
+          await saga.env.sleep(10_000); // skips to the re-read
+          return (await handle.query(statusQuery)).status === 'confirmed' ? true : undefined;
+        },
+        { what: 'confirmation', timeoutMs: 30_000, intervalMs: 10 },
+      );
+      await handle.executeUpdate(cancelUpdate, { args: [{ by: 'salon' }] });
+      return outcome(saga, handle);
+    },
+  };
+}
+
 /**
  * The branches of today's workflow (`v2-…`: since the lifecycle-v2 patch; `v3-…`: since
  * the appointment patch too; `v4-…`: and the reschedule patch; `v5-card-hold-…`: card_hold
  * bookings, with the card-hold patch too; `v6-3ds-…`: 3-D Secure waits since the
  * payment-recheck patch; `v7-local-reservation-…`: createReservation a local activity
- * since the local-reservation patch).
+ * since the local-reservation patch; `v8-single-marker-…`: the single-marker patch, which
+ * applies all of those under one marker — today's new executions).
  */
 export const BRANCHES: Record<string, Branch> = {
+  // Since the single-marker patch (one marker for every change before it), the main branches again.
+  'v8-single-marker-auto-completed': { harness: () => withReminders(), leadMs: 3 * DAY, drive: outcome },
+  'v8-single-marker-invalid': { harness: () => stubs({ createReservation: business(FAILURE_TYPES.InvalidBooking) }), drive: outcome },
+  'v8-single-marker-cancel-requested': {
+    harness: () => stubs({ createReservation: async () => ({ ...RESERVATION, cancelRequestedAt: new Date().toISOString() }) }),
+    drive: outcome,
+  },
+  'v8-single-marker-declined': { harness: () => stubs({ confirmPayment: business(FAILURE_TYPES.PaymentDeclined) }), drive: outcome },
+  'v8-single-marker-cancelled-before-confirmation': cancelDuringPayment((handle) => handle.executeUpdate(cancelUpdate, { args: [{}] })),
+  'v8-single-marker-3ds-rechecked': threeDsRechecked(),
+  'v8-single-marker-3ds-abandoned': {
+    harness: () => stubs({ confirmPayment: async () => ({ paymentIntentId: 'pi_1', requiresAction: true }) }),
+    holdTtlMs: 60_000,
+    drive: outcome,
+  },
+  'v8-single-marker-card-hold-authorized-later-completed': { harness: () => cardHold(false), leadMs: 10 * DAY, drive: outcome },
+  'v8-single-marker-card-hold-no-show': {
+    harness: () => cardHold(true),
+    leadMs: 2 * HOUR,
+    drive: noShowAfterGrace,
+  },
+  'v8-single-marker-rescheduled-then-cancelled': {
+    harness: () => withReminders(),
+    leadMs: 3 * DAY,
+    drive: async (saga, handle) => {
+      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
+      await handle.executeUpdate(rescheduleUpdate, { args: [await moveRequest(saga, 5)] });
+      await handle.executeUpdate(cancelUpdate, { args: [{ by: 'client' }] });
+      return outcome(saga, handle);
+    },
+  },
+  'v8-single-marker-checked-in-completed': {
+    harness: () => withReminders(),
+    leadMs: 30 * 60_000,
+    drive: checkedInThenCompleted,
+  },
   // Since the local-reservation patch: the reservation in the first workflow task, then the whole life to auto-completion.
   'v7-local-reservation-auto-completed': { harness: () => withReminders(), leadMs: 3 * DAY, drive: outcome },
   // The local step fails (the booking is not valid): its compensation alone runs.
@@ -138,24 +212,7 @@ export const BRANCHES: Record<string, Branch> = {
     drive: outcome,
   },
   // 3-D Secure since the payment-recheck patch: the webhook never comes; the saga reads the intent again after 20 s and confirms.
-  'v6-3ds-rechecked': (() => {
-    let calls = 0;
-    return {
-      harness: () => withReminders({ confirmPayment: async () => (++calls === 1 ? { paymentIntentId: 'pi_1', requiresAction: true } : { paymentIntentId: 'pi_1' }) }),
-      leadMs: 3 * DAY,
-      drive: async (saga: SagaEnv, handle: WorkflowHandle) => {
-        await eventually(
-          async () => {
-            await saga.env.sleep(10_000); // skips to the re-read
-            return (await handle.query(statusQuery)).status === 'confirmed' ? true : undefined;
-          },
-          { what: 'confirmation', timeoutMs: 30_000, intervalMs: 10 },
-        );
-        await handle.executeUpdate(cancelUpdate, { args: [{ by: 'salon' }] });
-        return outcome(saga, handle);
-      },
-    };
-  })(),
+  'v6-3ds-rechecked': threeDsRechecked(),
   // 3-D Secure abandoned since the payment-recheck patch: re-read every 20 s, never authenticated, the hold expires.
   'v6-3ds-abandoned': {
     harness: () => stubs({ confirmPayment: async () => ({ paymentIntentId: 'pi_1', requiresAction: true }) }),
@@ -191,12 +248,7 @@ export const BRANCHES: Record<string, Branch> = {
   'v5-card-hold-no-show': {
     harness: () => cardHold(true),
     leadMs: 2 * HOUR,
-    drive: async (saga, handle) => {
-      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
-      await saga.env.sleep(2 * HOUR + 16 * 60_000);
-      await handle.executeUpdate(noShowUpdate);
-      return outcome(saga, handle);
-    },
+    drive: noShowAfterGrace,
   },
   // Cancelled late by its client: the late fee.
   'v5-card-hold-cancelled-late': {
@@ -281,13 +333,7 @@ export const BRANCHES: Record<string, Branch> = {
   'v4-checked-in-completed': {
     harness: () => withReminders(),
     leadMs: 30 * 60_000,
-    drive: async (saga, handle) => {
-      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
-      await handle.executeUpdate(checkInUpdate);
-      await saga.env.sleep(31 * 60_000);
-      await handle.executeUpdate(completeUpdate);
-      return outcome(saga, handle);
-    },
+    drive: checkedInThenCompleted,
   },
   // Confirmed, reminded, and completed by itself autoCompleteHours after its end.
   'v3-auto-completed': { harness: () => stubs(), leadMs: 3 * DAY, drive: outcome },
@@ -295,24 +341,13 @@ export const BRANCHES: Record<string, Branch> = {
   'v3-checked-in-completed': {
     harness: () => stubs(),
     leadMs: 30 * 60_000,
-    drive: async (saga, handle) => {
-      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
-      await handle.executeUpdate(checkInUpdate);
-      await saga.env.sleep(31 * 60_000);
-      await handle.executeUpdate(completeUpdate);
-      return outcome(saga, handle);
-    },
+    drive: checkedInThenCompleted,
   },
   // Nobody came: a no-show recorded after the grace.
   'v3-no-show': {
     harness: () => stubs(),
     leadMs: 2 * HOUR,
-    drive: async (saga, handle) => {
-      await until(handle, 'confirmation', (s) => s.status === 'confirmed');
-      await saga.env.sleep(2 * HOUR + 16 * 60_000);
-      await handle.executeUpdate(noShowUpdate);
-      return outcome(saga, handle);
-    },
+    drive: noShowAfterGrace,
   },
   // Cancelled while step 4 ran but after its write: judged as a cancellation of the confirmed booking.
   'v3-cancelled-as-confirmed': (() => {

@@ -21,6 +21,7 @@ import {
   statusQuery,
 } from '../../src/shared/booking';
 import { NeedsAttentionKey } from '../../src/shared/search-attributes';
+import { PATCHES } from '../../workflows/patches';
 import { business, createSagaEnv, DAY, gate, RESERVATION, type SagaEnv, stubs } from '../support/saga-harness';
 import { eventually } from '../support/wait';
 
@@ -156,6 +157,25 @@ test('when a booking starts (since the local-reservation patch), then createRese
   const marker = events.indexOf(localMarkers[0]!);
   expect(marker).toBeGreaterThan(firstTaskCompleted);
   expect(marker).toBeLessThan(secondTaskStarted);
+});
+
+test('when a booking lives its whole life (since the single-marker patch), then its history holds one patch marker and one TemporalChangeVersion upsert, not one per change', async () => {
+  const h = stubs();
+  const history = await withWorker(h, async (tq) => {
+    // Confirmed, reminded, completed by itself: past every point where a folded patch was asked.
+    const handle = await start(tq, await input({ leadMs: 3 * DAY }));
+    await handle.result();
+    return handle.fetchHistory();
+  });
+  const events = history.events ?? [];
+  const patchIds = events
+    .map((e) => e.markerRecordedEventAttributes)
+    .filter((m) => m?.markerName === 'core_patch')
+    .map((m) => (JSON.parse(Buffer.from(m!.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
+  const versionUpserts = events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion);
+  expect(h.calls).toEqual(expect.arrayContaining(['sendReminder', 'recordAppointment']));
+  expect(patchIds).toEqual([PATCHES.singleMarker]);
+  expect(versionUpserts).toHaveLength(1);
 });
 
 describe('cancellation races', () => {
