@@ -138,13 +138,15 @@ describe('POST /v1/webhooks/stripe', () => {
     expect((await post(gateway, payload, { 'stripe-signature': stale })).status).toBe(400);
   });
 
-  test('an event of an intent no booking knows is acknowledged and ignored; the same event id is handled once across instances', async () => {
-    const { payload, header } = signed(intentEvent('pi_nobody_knows'));
-    const first = await post(gateway, payload, { 'stripe-signature': header });
-    expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ received: true, ignored: true });
-    const again = await post(second, payload, { 'stripe-signature': header });
-    expect(await again.json()).toEqual({ received: true, duplicate: true });
+  test('an event of an intent no booking knows is acknowledged and ignored, each time, without a write', async () => {
+    const event = intentEvent('pi_nobody_knows');
+    const { payload, header } = signed(event);
+    for (const via of [gateway, second]) {
+      const res = await post(via, payload, { 'stripe-signature': header });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ received: true, ignored: true });
+    }
+    expect(await gateway.models.StripeEvent.findById(event.id).lean()).toBeNull();
   });
 
   test('a payment event of a booking that waits for no authentication is acknowledged and ignored: its saga is not woken', async () => {
@@ -157,11 +159,12 @@ describe('POST /v1/webhooks/stripe', () => {
     const res = await post(gateway, payload, { 'stripe-signature': header });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ received: true, ignored: true });
+    expect(await gateway.models.StripeEvent.findById(JSON.parse(payload).id).lean()).toBeNull();
     // This event did not signal the saga (nor did localstripe's own payment_intent.succeeded for the charge).
     expect(await signalsOf(bookingId)).toEqual([]);
   });
 
-  test('charge.refunded updates the booking’s refund and raises reserva.reembolsada; a dispute is recorded and raises reserva.disputada', async () => {
+  test('charge.refunded updates the booking’s refund and raises reserva.reembolsada, once per event id across instances; a dispute is recorded and raises reserva.disputada', async () => {
     const salon = await newSalon(operator);
     const client = await newClient(anon);
     const res = await client.api.post('/v1/bookings', { ...salon, start: at(5), paymentMethod: 'pm_card_visa' });
@@ -178,6 +181,8 @@ describe('POST /v1/webhooks/stripe', () => {
     });
     expect((await post(second, refunded.payload, { 'stripe-signature': refunded.header })).status).toBe(200);
     expect((await client.api.get(`/v1/bookings/${bookingId}`)).body.payment).toMatchObject({ refundedCents: 1000, status: 'partially_refunded' });
+    // The same event again, on the other instance: handled once.
+    expect(await (await post(gateway, refunded.payload, { 'stripe-signature': refunded.header })).json()).toEqual({ received: true, duplicate: true });
 
     const disputed = signed({
       id: unique('evt_'),
