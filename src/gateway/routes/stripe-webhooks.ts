@@ -146,7 +146,7 @@ export function stripeWebhookRoutes(app: Express, deps: StripeWebhookDeps): void
       await models.StripeEvent.create({ _id: event.id, type: event.type });
     } catch (err) {
       if (isDuplicateKeyError(err)) return void res.json({ received: true, duplicate: true });
-      throw err;
+      throw unavailable(err, event);
     }
     let outcome: 'handled' | 'ignored';
     try {
