@@ -9,20 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { PATCHES } from '../../workflows/patches';
+import { patchIdsOf } from '../support/saga-harness';
 import { RECORDED_FILES } from './record-histories';
 
-interface Marker {
-  markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> };
-}
-
-/** The patch ids a committed history recorded (its core_patch markers). */
-function patchesOf(file: string): string[] {
-  const { events } = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { events: Marker[] };
-  return events
-    .map((e) => e.markerRecordedEventAttributes)
-    .filter((m) => m?.markerName === 'core_patch')
-    .map((m) => (JSON.parse(Buffer.from(m!.details!['patch-data']!.payloads![0]!.data!, 'base64').toString()) as { id: string }).id);
-}
+/** The patch ids a committed history recorded. */
+const patchesOf = (file: string): string[] => patchIdsOf((JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { events: Parameters<typeof patchIdsOf>[0] }).events);
 
 const dir = path.join(__dirname, 'histories');
 const histories = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));

@@ -136,6 +136,22 @@ export function stubs(overrides: Partial<Record<keyof BookingActivities, Stub>> 
 }
 
 /** A stub step that fails with a business (non-retryable) failure of `type`. */
+/** A history event as far as its patch markers go: fetched from the server (bytes) or read from a committed JSON file (base64). */
+interface MarkerEvent {
+  markerRecordedEventAttributes?: { markerName?: string | null; details?: Record<string, { payloads?: { data?: Uint8Array | string | null }[] | null }> | null } | null;
+}
+
+/** The patch ids a history recorded, in order (its `core_patch` markers). */
+export function patchIdsOf(events: readonly MarkerEvent[]): string[] {
+  return events
+    .map((e) => e.markerRecordedEventAttributes)
+    .filter((m) => m?.markerName === 'core_patch')
+    .map((m) => {
+      const data = m!.details!['patch-data']!.payloads![0]!.data!;
+      return (JSON.parse((typeof data === 'string' ? Buffer.from(data, 'base64') : Buffer.from(data)).toString()) as { id: string }).id;
+    });
+}
+
 export const business = (type: string) => async () => {
   throw ApplicationFailure.create({ type, message: `${type} in a stub`, nonRetryable: true });
 };

@@ -22,7 +22,7 @@ import {
 } from '../../src/shared/booking';
 import { NeedsAttentionKey } from '../../src/shared/search-attributes';
 import { PATCHES } from '../../workflows/patches';
-import { business, createSagaEnv, DAY, gate, RESERVATION, type SagaEnv, stubs } from '../support/saga-harness';
+import { business, createSagaEnv, DAY, gate, patchIdsOf, RESERVATION, type SagaEnv, stubs } from '../support/saga-harness';
 import { eventually } from '../support/wait';
 
 let saga: SagaEnv;
@@ -137,17 +137,22 @@ test('when a compensation keeps failing, then the others still run, and it waits
   });
 });
 
-test('when a booking starts (since the local-reservation patch), then createReservation runs in its first workflow task as a local activity, with no activity task of its own', async () => {
+/** A booking three days ahead on default stubs, run to its end (confirmed, reminded, completed by itself): the activities called and its history. */
+async function wholeLife() {
   const h = stubs();
   const history = await withWorker(h, async (tq) => {
     const handle = await start(tq, await input({ leadMs: 3 * DAY }));
     await handle.result();
     return handle.fetchHistory();
   });
-  const events = history.events ?? [];
+  return { calls: h.calls, events: history.events ?? [] };
+}
+
+test('when a booking starts (since the local-reservation patch), then createReservation runs in its first workflow task as a local activity, with no activity task of its own', async () => {
+  const { calls, events } = await wholeLife();
   const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
   const localMarkers = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
-  expect(h.calls.slice(0, 4)).toEqual(['createReservation', 'checkAvailability', 'confirmPayment', 'confirmBooking']);
+  expect(calls.slice(0, 4)).toEqual(['createReservation', 'checkAvailability', 'confirmPayment', 'confirmBooking']);
   expect(scheduled).not.toContain('createReservation');
   expect(scheduled.slice(0, 3)).toEqual(['checkAvailability', 'confirmPayment', 'confirmBooking']);
   expect(localMarkers).toHaveLength(1);
@@ -160,21 +165,11 @@ test('when a booking starts (since the local-reservation patch), then createRese
 });
 
 test('when a booking lives its whole life (since the single-marker patch), then its history holds one patch marker and one TemporalChangeVersion upsert, not one per change', async () => {
-  const h = stubs();
-  const history = await withWorker(h, async (tq) => {
-    // Confirmed, reminded, completed by itself: past every point where a folded patch was asked.
-    const handle = await start(tq, await input({ leadMs: 3 * DAY }));
-    await handle.result();
-    return handle.fetchHistory();
-  });
-  const events = history.events ?? [];
-  const patchIds = events
-    .map((e) => e.markerRecordedEventAttributes)
-    .filter((m) => m?.markerName === 'core_patch')
-    .map((m) => (JSON.parse(Buffer.from(m!.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
+  // Past every point where a folded patch was asked.
+  const { calls, events } = await wholeLife();
   const versionUpserts = events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion);
-  expect(h.calls).toEqual(expect.arrayContaining(['sendReminder', 'recordAppointment']));
-  expect(patchIds).toEqual([PATCHES.singleMarker]);
+  expect(calls).toEqual(expect.arrayContaining(['sendReminder', 'recordAppointment']));
+  expect(patchIdsOf(events)).toEqual([PATCHES.singleMarker]);
   expect(versionUpserts).toHaveLength(1);
 });
 
