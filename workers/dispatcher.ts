@@ -108,6 +108,8 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
   const readAhead = Object.fromEntries(PRIORITIES.map((p) => [p, new FairQueue<Received>()])) as Record<Priority, FairQueue<Received>>;
   /** Every message in the read-ahead by id: a redelivery refreshes its receipt handle instead of queueing twice. */
   const waiting = Object.fromEntries(PRIORITIES.map((p) => [p, new Map<string, Received>()])) as Record<Priority, Map<string, Received>>;
+  /** Messages admitted per priority so far: a read-ahead round sees whether a queue above brought any. */
+  const admitted = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
   let stopping = false;
   let receiving = false;
 
@@ -176,6 +178,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
         continue;
       }
       const entry = { message, command };
+      admitted[priority] += 1;
       waiting[priority].set(message.MessageId ?? '', entry);
       readAhead[priority].push(fairnessKeyOf(command), entry);
     }
@@ -236,34 +239,39 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
   };
 
   /**
+   * A receive without waiting, unless a long poll of that queue is under way: that poll
+   * hands over whatever arrives the moment it arrives, so a second receive beside it would
+   * find nothing and cost both sides a call (at one booking at a time, three of the seven
+   * SQS calls each booking took).
+   */
+  const receiveNow = (priority: Priority): Promise<Message[]> => (idlePolls.has(priority) ? Promise.resolve([]) : receive(priority, 0));
+
+  /**
    * Fills a priority's read-ahead from SQS without waiting: one receive, then, while they
    * come back full, several at once until the read-ahead is full or SQS has no more — so
    * a booking behind another salon's burst is read within one turn, not after the burst.
    * Each of those rounds also reads the queues above this one; once one of them brings a
-   * message, reading stops and this turn goes ahead with what it has, so that message
-   * waits for one turn, not for this queue's whole backlog to be read.
+   * message (that round's receive or a long poll of that queue), reading stops and this
+   * turn goes ahead with what it has, so that message waits for one turn, not for this
+   * queue's whole backlog to be read.
    */
   const topUp = async (priority: Priority): Promise<void> => {
     if (readAhead[priority].size >= READ_AHEAD) return;
-    const first = await receive(priority, 0);
+    const first = await receiveNow(priority);
     await admit(priority, first);
     const above = PRIORITIES.slice(0, PRIORITIES.indexOf(priority));
     let full = first.length === BATCH;
     while (full && !stopping) {
       const receives = Math.min(RECEIVES_PER_TOP_UP, Math.ceil((READ_AHEAD - readAhead[priority].size) / BATCH));
       if (receives <= 0) return;
-      const [batches, arrivedAbove] = await Promise.all([
+      const admittedAbove = above.map((p) => admitted[p]);
+      const [batches] = await Promise.all([
         Promise.all(Array.from({ length: receives }, () => receive(priority, 0))),
-        Promise.all(
-          above.map(async (p) => {
-            const messages = await receive(p, 0);
-            await admit(p, messages);
-            return messages.length > 0;
-          }),
-        ),
+        Promise.all(above.map(async (p) => admit(p, await receiveNow(p)))),
       ]);
       await admit(priority, batches.flat());
-      full = !arrivedAbove.includes(true) && batches.every((b) => b.length === BATCH);
+      const arrivedAbove = above.some((p, i) => admitted[p] > admittedAbove[i]!);
+      full = !arrivedAbove && batches.every((b) => b.length === BATCH);
     }
   };
 
@@ -283,11 +291,33 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     idlePolls.set(priority, poll);
     return poll;
   };
-  /** Resolves once one poll served messages or every poll came back empty; the others go on. */
-  const untilWork = (polls: Promise<number>[]): Promise<void> =>
+  /**
+   * Long-polls every queue until one poll brings messages, or `ms` passed, or the
+   * dispatcher stops. A poll that comes back empty is started again at once: a message
+   * never waits for another queue's poll to time out (up to idleWaitSec). Once this
+   * resolves, the polls under way go on and serve what they receive, but none is
+   * started again.
+   */
+  const untilWork = (ms?: number): Promise<void> =>
     new Promise((resolve, reject) => {
-      let empty = 0;
-      for (const poll of polls) poll.then((n) => (n > 0 || ++empty === polls.length) && resolve(), reject);
+      let over = false;
+      const settle = (then: () => void) => {
+        if (over) return;
+        over = true;
+        clearTimeout(timer);
+        then();
+      };
+      const timer = ms === undefined ? undefined : setTimeout(() => settle(resolve), ms);
+      const watch = (priority: Priority): void =>
+        void idlePoll(priority).then(
+          (n) => {
+            if (over) return;
+            if (n > 0 || stopping) settle(resolve);
+            else watch(priority);
+          },
+          (err: Error) => settle(() => reject(err)),
+        );
+      for (const priority of PRIORITIES) watch(priority);
     });
 
   const loop = async (): Promise<void> => {
@@ -309,14 +339,13 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
         if (limited) {
           // Only salons over their rate are waiting: until one has a token again, or a
           // poll brings another salon's booking.
-          await Promise.race([untilWork(PRIORITIES.map(idlePoll)), new Promise((r) => setTimeout(r, rate.refillMs))]);
+          await untilWork(rate.refillMs);
           continue;
         }
         // Every queue is empty: long-poll each one and serve as soon as one poll returns
-        // work; back to turns by priority then. A message never waits for the other
-        // queues' polls to time out (up to idleWaitSec).
+        // work; back to turns by priority then.
         scheduler.idle();
-        await untilWork(PRIORITIES.map(idlePoll));
+        await untilWork();
       } catch (err) {
         if (stopping) break;
         receiving = false;

@@ -3,7 +3,7 @@
  * SIGTERM with messages in flight, the priority order of a backlog, a high booking that
  * arrives while a lower queue is read ahead, and fairness between salons.
  */
-import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { loadConfig } from '../../src/config';
 import { PRIORITIES, type Priority } from '../../src/domain/priority';
@@ -80,6 +80,24 @@ const exists = async (bookingId: string) => {
     throw err;
   }
 };
+
+type SqsCommand = Parameters<typeof sqs.send>[0];
+/**
+ * A dispatcher whose SQS client is watched: `around` is given each command and a `send`
+ * for it, and may count it, change it, or act before or after it.
+ */
+function watchedDispatcher(
+  around: (cmd: SqsCommand, send: (cmd: object) => Promise<{ Messages?: unknown[] }>) => Promise<unknown>,
+  onStart: (s: Started) => void,
+  idleWaitSec = 1,
+) {
+  const send = (cmd: object) => sqs.send(cmd as ReceiveMessageCommand) as Promise<{ Messages?: unknown[] }>;
+  const watched = new Proxy(sqs, {
+    get: (target, prop, receiver) => (prop === 'send' ? (cmd: SqsCommand) => around(cmd, send) : (Reflect.get(target, prop, receiver) as unknown)),
+  });
+  return runDispatcher({ sqs: watched, queues, temporal: temporal.client, metrics: quietMetrics, logger: pino({ level: 'silent' }), idleWaitSec, onStart });
+}
+const priorityOfQueue = (url: string | undefined): Priority | undefined => PRIORITIES.find((p) => queues[p].url === url);
 
 const depth = async (url: string) =>
   (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }))).Messages?.length ?? 0;
@@ -263,32 +281,21 @@ test('when a high booking arrives while the dispatcher reads a normal backlog ah
   // of normal goes past its first receive, and every normal message received is counted.
   let normalReceives = 0;
   let normalReceived = 0;
-  const watched = new Proxy(sqs, {
-    get(target, prop, receiver) {
-      if (prop !== 'send') return Reflect.get(target, prop, receiver) as unknown;
-      return async (cmd: Parameters<typeof sqs.send>[0]) => {
-        const isNormalReceive = cmd instanceof ReceiveMessageCommand && cmd.input.QueueUrl === queues.normal.url;
-        if (isNormalReceive && ++normalReceives === 2) await enqueue(sqs, queues, 'high', high);
-        const out = (await target.send(cmd as ReceiveMessageCommand)) as { Messages?: unknown[] };
-        if (isNormalReceive) normalReceived += out.Messages?.length ?? 0;
-        return out;
-      };
-    },
-  });
   let receivedBeforeHigh: number | undefined;
   const started: Started[] = [];
-  const dispatcher = runDispatcher({
-    sqs: watched,
-    queues,
-    temporal: temporal.client,
-    metrics: quietMetrics,
-    logger: pino({ level: 'silent' }),
-    idleWaitSec: 1,
-    onStart: (s) => {
+  const dispatcher = watchedDispatcher(
+    async (cmd, send) => {
+      const isNormalReceive = cmd instanceof ReceiveMessageCommand && cmd.input.QueueUrl === queues.normal.url;
+      if (isNormalReceive && ++normalReceives === 2) await enqueue(sqs, queues, 'high', high);
+      const out = await send(cmd);
+      if (isNormalReceive) normalReceived += out.Messages?.length ?? 0;
+      return out;
+    },
+    (s) => {
       started.push(s);
       if (s.workflowId === workflowIdFor(high.input.bookingId)) receivedBeforeHigh = normalReceived;
     },
-  });
+  );
   try {
     await eventually(() => receivedBeforeHigh, { timeoutMs: 60_000, intervalMs: 50, what: 'the high booking’s start' });
   } finally {
@@ -301,3 +308,82 @@ test('when a high booking arrives while the dispatcher reads a normal backlog ah
   expect(receivedBeforeHigh).toBeLessThanOrEqual(10 + 3 * 50);
   expect(started.findIndex((s) => s.priority === 'high')).toBeLessThanOrEqual(10);
 }, 240_000);
+
+test('when bookings come one at a time, then each costs the dispatcher one long poll, two receives without waiting and one delete', async () => {
+  // Counted from the moment it waits on all three queues; long polls that time out empty are its idle cost, not a booking's.
+  const inFlight = new Set<Priority>();
+  let counting = false;
+  const calls = { receivesNow: 0, pollsWithMessages: 0, deletes: 0, other: 0 };
+  const started: Started[] = [];
+  const dispatcher = watchedDispatcher(
+    async (cmd, send) => {
+      const priority = priorityOfQueue((cmd.input as { QueueUrl?: string }).QueueUrl);
+      const polling = cmd instanceof ReceiveMessageCommand && (cmd.input.WaitTimeSeconds ?? 0) > 0;
+      if (polling) inFlight.add(priority!);
+      const out = await send(cmd).finally(() => polling && inFlight.delete(priority!));
+      if (!counting) return out;
+      if (polling) calls.pollsWithMessages += (out.Messages?.length ?? 0) > 0 ? 1 : 0;
+      else if (cmd instanceof ReceiveMessageCommand) calls.receivesNow += 1;
+      else if (cmd instanceof DeleteMessageBatchCommand) calls.deletes += 1;
+      else calls.other += 1;
+      return out;
+    },
+    (s) => started.push(s),
+    20,
+  );
+  const waitingOnEveryQueue = () => eventually(() => (inFlight.size === PRIORITIES.length ? true : undefined), { what: 'a long poll on every queue' });
+  const bookings = 5;
+  try {
+    await waitingOnEveryQueue();
+    counting = true;
+    for (let i = 0; i < bookings; i += 1) {
+      const one = command('normal', `no-such-salon-trickle-${i}`);
+      await enqueue(sqs, queues, 'normal', one);
+      await eventually(() => (started.some((s) => s.workflowId === workflowIdFor(one.input.bookingId)) ? true : undefined), { what: `booking ${i}’s start` });
+      await waitingOnEveryQueue();
+    }
+    counting = false;
+  } finally {
+    // Its polls under way end as soon as a message arrives: one for each queue ends them now.
+    const stopped = dispatcher.stop();
+    for (const p of PRIORITIES) await enqueue(sqs, queues, p, command(p));
+    await stopped;
+    await drainIntake(sqs, queues);
+  }
+  // Before: also a receive of high and low each time around the loop beside their polls, 5 receives each.
+  // (Polls of 20 s, the most SQS allows: none runs out while the five are counted.)
+  expect(calls.receivesNow).toBeLessThanOrEqual(2 * bookings);
+  expect({ ...calls, receivesNow: 0 }).toEqual({ receivesNow: 0, pollsWithMessages: bookings, deletes: bookings, other: 0 });
+}, 120_000);
+
+test('when a queue’s long poll comes back empty while the others’ still wait, then it polls again at once and its booking is started on arrival', async () => {
+  // High's polls wait 1 s, normal's and low's 8 s: a high booking sent after high's
+  // first poll came back empty arrives while the others still wait.
+  const longPolls = { high: 1, normal: 8, low: 8 } as const;
+  const returned: Record<Priority, { empty: number; any: number }> = { high: { empty: 0, any: 0 }, normal: { empty: 0, any: 0 }, low: { empty: 0, any: 0 } };
+  let othersReturnedAtStart: number | undefined;
+  const high = command('high', 'no-such-salon-urgent');
+  const dispatcher = watchedDispatcher(
+    async (cmd, send) => {
+      if (!(cmd instanceof ReceiveMessageCommand) || !cmd.input.WaitTimeSeconds) return send(cmd);
+      const priority = priorityOfQueue(cmd.input.QueueUrl)!;
+      const out = await send(new ReceiveMessageCommand({ ...cmd.input, WaitTimeSeconds: longPolls[priority] }));
+      returned[priority].any += 1;
+      if (!out.Messages?.length) returned[priority].empty += 1;
+      return out;
+    },
+    (s) => {
+      if (s.workflowId === workflowIdFor(high.input.bookingId)) othersReturnedAtStart = returned.normal.any + returned.low.any;
+    },
+  );
+  try {
+    await eventually(() => (returned.high.empty > 0 ? true : undefined), { what: 'high’s first poll back empty' });
+    await enqueue(sqs, queues, 'high', high);
+    await eventually(() => othersReturnedAtStart, { timeoutMs: 30_000, what: 'the high booking’s start' });
+  } finally {
+    await dispatcher.stop();
+    await drainIntake(sqs, queues);
+  }
+  // Before: served only once normal's and low's polls had come back too (8 s).
+  expect(othersReturnedAtStart).toBe(0);
+}, 60_000);
