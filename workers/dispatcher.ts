@@ -49,6 +49,13 @@ const inBatches = <T>(items: readonly T[]): T[][] =>
   Array.from({ length: Math.ceil(items.length / BATCH) }, (_, b) => items.slice(b * BATCH, (b + 1) * BATCH));
 /** Starts per turn: a high turn starts up to 30 commands at once, the others 10. */
 const STARTS_PER_TURN: Record<Priority, number> = { high: 30, normal: 10, low: 10 };
+/**
+ * Starts under way at most, across turns: a high turn's. Turns overlap up to it, so a
+ * message never waits for a turn under way to finish (a high booking arriving during a
+ * normal turn is started beside it), and Temporal never sees more starts at once than
+ * one high turn gives it.
+ */
+const STARTS_IN_FLIGHT = STARTS_PER_TURN.high;
 /** Messages received ahead of their start, per priority; fairness between salons acts among them. */
 const READ_AHEAD = 1000;
 /** Receives in parallel per top-up (10 messages each). */
@@ -320,18 +327,37 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
       for (const priority of PRIORITIES) watch(priority);
     });
 
+  /** Turns under way, and how many starts they hold. */
+  const turns = new Set<Promise<void>>();
+  let startsInFlight = 0;
+  const launch = (priority: Priority, turn: Received[]): void => {
+    startsInFlight += turn.length;
+    const running: Promise<void> = handle(priority, turn)
+      .catch((err: unknown) => logger.error({ err, priority }, 'a turn of starts failed; its messages come back after their visibility timeout'))
+      .finally(() => {
+        startsInFlight -= turn.length;
+        turns.delete(running);
+      });
+    turns.add(running);
+  };
+
   const loop = async (): Promise<void> => {
     while (!stopping) {
       try {
+        if (startsInFlight >= STARTS_IN_FLIGHT) {
+          await Promise.race(turns);
+          continue;
+        }
         let served = false;
         let limited = false;
         for (const priority of scheduler.order()) {
           await topUp(priority);
-          const batch = readAhead[priority].take(STARTS_PER_TURN[priority], (key) => rate.tryTake(key));
+          const room = Math.min(STARTS_PER_TURN[priority], STARTS_IN_FLIGHT - startsInFlight);
+          const batch = readAhead[priority].take(room, (key) => rate.tryTake(key));
           limited ||= readAhead[priority].size > 0;
           if (batch.length === 0) continue;
           scheduler.served(priority);
-          await handle(priority, batch);
+          launch(priority, batch);
           served = true;
           break;
         }
@@ -405,7 +431,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
       // The polls under way are left to finish (at most idleWaitSec): aborting one would strand
       // the messages SQS hands to it until their visibility timeout. What they return is handed back.
       await done;
-      await Promise.allSettled([...idlePolls.values()]);
+      await Promise.allSettled([...turns, ...idlePolls.values()]);
       await Promise.allSettled(PRIORITIES.map((p) => handle(p, readAhead[p].drain())));
     },
   };

@@ -11,7 +11,7 @@ import { PriorityScheduler } from '../../src/domain/priority-scheduler';
 import { enqueue, ensureIntakeQueues, type IntakeQueues } from '../../src/infra/intake';
 import { createSqsClient } from '../../src/infra/sqs';
 import { createTemporalClient, type TemporalClient } from '../../src/infra/temporal';
-import { workflowIdFor } from '../../src/shared/booking';
+import { taskQueueFor, workflowIdFor } from '../../src/shared/booking';
 import type { IntakeCommand } from '../../src/shared/intake';
 import { runDispatcher, type Started } from '../../workers/dispatcher';
 import { metricSum } from '../support/cloudwatch';
@@ -386,4 +386,53 @@ test('when a queue’s long poll comes back empty while the others’ still wait
   }
   // Before: served only once normal's and low's polls had come back too (8 s).
   expect(othersReturnedAtStart).toBe(0);
+}, 60_000);
+
+test('when a high booking arrives while a normal turn’s starts are still under way, then it is started beside them, not after', async () => {
+  // Temporal as the dispatcher sees it: the normal bookings' starts are held until the test lets them go.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let normalStartsAsked = 0;
+  const client = temporal.client;
+  const slowNormal = {
+    workflow: {
+      start: async (...args: Parameters<typeof client.workflow.start>) => {
+        if (args[1].taskQueue === taskQueueFor('normal')) {
+          normalStartsAsked += 1;
+          await held;
+        }
+        return client.workflow.start(...args);
+      },
+    },
+  } as unknown as typeof client;
+  const normal = Array.from({ length: 3 }, (_, i) => command('normal', `no-such-salon-held-${i}`));
+  const high = command('high', 'no-such-salon-urgent');
+  const started: Started[] = [];
+  let normalStartedBeforeHigh: number | undefined;
+  const dispatcher = runDispatcher({
+    sqs,
+    queues,
+    temporal: slowNormal,
+    metrics: quietMetrics,
+    logger: pino({ level: 'silent' }),
+    idleWaitSec: 1,
+    onStart: (s) => {
+      started.push(s);
+      if (s.workflowId === workflowIdFor(high.input.bookingId)) normalStartedBeforeHigh = started.filter((x) => x.priority === 'normal').length;
+    },
+  });
+  try {
+    await Promise.all(normal.map((c) => enqueue(sqs, queues, 'normal', c)));
+    await eventually(() => (normalStartsAsked === normal.length ? true : undefined), { what: 'the normal turn under way' });
+    await enqueue(sqs, queues, 'high', high);
+    // Before: the loop waited for the normal turn to end, so this never came while it was held.
+    await eventually(() => normalStartedBeforeHigh, { timeoutMs: 30_000, what: 'the high booking’s start while the normal ones are held' });
+  } finally {
+    release();
+    await dispatcher.stop();
+    await drainIntake(sqs, queues);
+  }
+  expect(normalStartedBeforeHigh).toBe(0);
+  // Let go, the held turn ends as usual: every normal booking started once.
+  expect(started.filter((s) => s.priority === 'normal' && !s.duplicate).map((s) => s.workflowId).sort()).toEqual(normal.map((c) => workflowIdFor(c.input.bookingId)).sort());
 }, 60_000);
