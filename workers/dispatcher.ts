@@ -50,10 +50,12 @@ const inBatches = <T>(items: readonly T[]): T[][] =>
 /** Starts per turn: a high turn starts up to 30 commands at once, the others 10. */
 const STARTS_PER_TURN: Record<Priority, number> = { high: 30, normal: 10, low: 10 };
 /**
- * Starts under way at most, across turns: a high turn's. Turns overlap up to it, so a
- * message never waits for a turn under way to finish (a high booking arriving during a
- * normal turn is started beside it), and Temporal never sees more starts at once than
- * one high turn gives it.
+ * Starts under way at most, across turns: a high turn's. The next turn waits for the
+ * last one to end (a busy queue's arrivals meanwhile gather into its next turn, one
+ * receive and one delete for several), unless a queue above the last turn's brings a
+ * message: that turn is started beside it, up to this many starts under way, so a high
+ * booking never waits for a normal turn's starts to finish, and Temporal never sees
+ * more starts at once than one high turn gives it.
  */
 const STARTS_IN_FLIGHT = STARTS_PER_TURN.high;
 /** Messages received ahead of their start, per priority; fairness between salons acts among them. */
@@ -299,13 +301,13 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     return poll;
   };
   /**
-   * Long-polls every queue until one poll brings messages, or `ms` passed, or the
-   * dispatcher stops. A poll that comes back empty is started again at once: a message
-   * never waits for another queue's poll to time out (up to idleWaitSec). Once this
-   * resolves, the polls under way go on and serve what they receive, but none is
-   * started again.
+   * Long-polls `queues` (every queue by default) until one poll brings messages, or `ms`
+   * passed, or `until` settled, or the dispatcher stops. A poll that comes back empty is
+   * started again at once: a message never waits for another queue's poll to time out
+   * (up to idleWaitSec). Once this resolves, the polls under way go on and serve what
+   * they receive, but none is started again.
    */
-  const untilWork = (ms?: number): Promise<void> =>
+  const untilWork = ({ ms, until, of = PRIORITIES }: { ms?: number; until?: Promise<unknown>; of?: readonly Priority[] } = {}): Promise<void> =>
     new Promise((resolve, reject) => {
       let over = false;
       const settle = (then: () => void) => {
@@ -315,6 +317,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
         then();
       };
       const timer = ms === undefined ? undefined : setTimeout(() => settle(resolve), ms);
+      void until?.finally(() => settle(resolve));
       const watch = (priority: Priority): void =>
         void idlePoll(priority).then(
           (n) => {
@@ -324,13 +327,13 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
           },
           (err: Error) => settle(() => reject(err)),
         );
-      for (const priority of PRIORITIES) watch(priority);
+      for (const priority of of) watch(priority);
     });
 
   /** Turns under way, and how many starts they hold. */
   const turns = new Set<Promise<void>>();
   let startsInFlight = 0;
-  const launch = (priority: Priority, turn: Received[]): void => {
+  const launch = (priority: Priority, turn: Received[]): Promise<void> => {
     startsInFlight += turn.length;
     const running: Promise<void> = handle(priority, turn)
       .catch((err: unknown) => logger.error({ err, priority }, 'a turn of starts failed; its messages come back after their visibility timeout'))
@@ -339,6 +342,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
         turns.delete(running);
       });
     turns.add(running);
+    return running;
   };
 
   const loop = async (): Promise<void> => {
@@ -357,15 +361,17 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
           limited ||= readAhead[priority].size > 0;
           if (batch.length === 0) continue;
           scheduler.served(priority);
-          launch(priority, batch);
+          const running = launch(priority, batch);
           served = true;
+          const above = PRIORITIES.slice(0, PRIORITIES.indexOf(priority));
+          await (above.length > 0 ? untilWork({ of: above, until: running }) : running);
           break;
         }
         if (served || stopping) continue;
         if (limited) {
           // Only salons over their rate are waiting: until one has a token again, or a
           // poll brings another salon's booking.
-          await untilWork(rate.refillMs);
+          await untilWork({ ms: rate.refillMs });
           continue;
         }
         // Every queue is empty: long-poll each one and serve as soon as one poll returns
