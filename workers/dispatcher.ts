@@ -301,7 +301,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     return poll;
   };
   /**
-   * Long-polls `queues` (every queue by default) until one poll brings messages, or `ms`
+   * Long-polls the queues `of` (every queue by default) until one poll brings messages, or `ms`
    * passed, or `until` settled, or the dispatcher stops. A poll that comes back empty is
    * started again at once: a message never waits for another queue's poll to time out
    * (up to idleWaitSec). Once this resolves, the polls under way go on and serve what
