@@ -23,7 +23,7 @@ import {
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config';
-import { PRIORITIES, type Priority } from '../src/domain/priority';
+import { PRIORITIES, type Priority, prioritiesAbove } from '../src/domain/priority';
 import { PriorityScheduler } from '../src/domain/priority-scheduler';
 import { FairQueue } from '../src/domain/fair-queue';
 import { KeyRate } from '../src/domain/key-rate';
@@ -268,7 +268,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     if (readAhead[priority].size >= READ_AHEAD) return;
     const first = await receiveNow(priority);
     await admit(priority, first);
-    const above = PRIORITIES.slice(0, PRIORITIES.indexOf(priority));
+    const above = prioritiesAbove(priority);
     let full = first.length === BATCH;
     while (full && !stopping) {
       const receives = Math.min(RECEIVES_PER_TOP_UP, Math.ceil((READ_AHEAD - readAhead[priority].size) / BATCH));
@@ -363,7 +363,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
           scheduler.served(priority);
           const running = launch(priority, batch);
           served = true;
-          const above = PRIORITIES.slice(0, PRIORITIES.indexOf(priority));
+          const above = prioritiesAbove(priority);
           await (above.length > 0 ? untilWork({ of: above, until: running }) : running);
           break;
         }

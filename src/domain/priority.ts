@@ -7,6 +7,9 @@
 export const PRIORITIES = ['high', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
+/** The priorities served before `priority`, highest first. */
+export const prioritiesAbove = (priority: Priority): readonly Priority[] => PRIORITIES.slice(0, PRIORITIES.indexOf(priority));
+
 export const IMMINENT_WITHIN_MS = 24 * 3_600_000;
 
 export type PriorityRequest =

@@ -1,7 +1,8 @@
 /**
  * The dispatcher against real SQS (moto) and Temporal: duplicates, poison messages,
  * SIGTERM with messages in flight, the priority order of a backlog, a high booking that
- * arrives while a lower queue is read ahead, and fairness between salons.
+ * arrives while a lower queue is read ahead or while a lower turn's starts are under
+ * way, fairness between salons, and the SQS calls a booking costs it.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -82,20 +83,21 @@ const exists = async (bookingId: string) => {
 };
 
 type SqsCommand = Parameters<typeof sqs.send>[0];
+type Around = (cmd: SqsCommand, send: (cmd: object) => Promise<{ Messages?: unknown[] }>) => Promise<unknown>;
 /**
  * A dispatcher whose SQS client is watched: `around` is given each command and a `send`
- * for it, and may count it, change it, or act before or after it.
+ * for it, and may count it, change it, or act before or after it (by default it sends
+ * it). `temporal` stands in for the Temporal client.
  */
 function watchedDispatcher(
-  around: (cmd: SqsCommand, send: (cmd: object) => Promise<{ Messages?: unknown[] }>) => Promise<unknown>,
   onStart: (s: Started) => void,
-  idleWaitSec = 1,
+  { around = (cmd, send) => send(cmd), idleWaitSec = 1, temporal: client = temporal.client }: { around?: Around; idleWaitSec?: number; temporal?: TemporalClient['client'] } = {},
 ) {
   const send = (cmd: object) => sqs.send(cmd as ReceiveMessageCommand) as Promise<{ Messages?: unknown[] }>;
   const watched = new Proxy(sqs, {
     get: (target, prop, receiver) => (prop === 'send' ? (cmd: SqsCommand) => around(cmd, send) : (Reflect.get(target, prop, receiver) as unknown)),
   });
-  return runDispatcher({ sqs: watched, queues, temporal: temporal.client, metrics: quietMetrics, logger: pino({ level: 'silent' }), idleWaitSec, onStart });
+  return runDispatcher({ sqs: watched, queues, temporal: client, metrics: quietMetrics, logger: pino({ level: 'silent' }), idleWaitSec, onStart });
 }
 const priorityOfQueue = (url: string | undefined): Priority | undefined => PRIORITIES.find((p) => queues[p].url === url);
 
@@ -284,16 +286,18 @@ test('when a high booking arrives while the dispatcher reads a normal backlog ah
   let receivedBeforeHigh: number | undefined;
   const started: Started[] = [];
   const dispatcher = watchedDispatcher(
-    async (cmd, send) => {
-      const isNormalReceive = cmd instanceof ReceiveMessageCommand && cmd.input.QueueUrl === queues.normal.url;
-      if (isNormalReceive && ++normalReceives === 2) await enqueue(sqs, queues, 'high', high);
-      const out = await send(cmd);
-      if (isNormalReceive) normalReceived += out.Messages?.length ?? 0;
-      return out;
-    },
     (s) => {
       started.push(s);
       if (s.workflowId === workflowIdFor(high.input.bookingId)) receivedBeforeHigh = normalReceived;
+    },
+    {
+      around: async (cmd, send) => {
+        const isNormalReceive = cmd instanceof ReceiveMessageCommand && cmd.input.QueueUrl === queues.normal.url;
+        if (isNormalReceive && ++normalReceives === 2) await enqueue(sqs, queues, 'high', high);
+        const out = await send(cmd);
+        if (isNormalReceive) normalReceived += out.Messages?.length ?? 0;
+        return out;
+      },
     },
   );
   try {
@@ -315,8 +319,8 @@ test('when bookings come one at a time, then each costs the dispatcher one long 
   let counting = false;
   const calls = { receivesNow: 0, pollsWithMessages: 0, deletes: 0, other: 0 };
   const started: Started[] = [];
-  const dispatcher = watchedDispatcher(
-    async (cmd, send) => {
+  const dispatcher = watchedDispatcher((s) => started.push(s), {
+    around: async (cmd, send) => {
       const priority = priorityOfQueue((cmd.input as { QueueUrl?: string }).QueueUrl);
       const polling = cmd instanceof ReceiveMessageCommand && (cmd.input.WaitTimeSeconds ?? 0) > 0;
       if (polling) inFlight.add(priority!);
@@ -328,9 +332,8 @@ test('when bookings come one at a time, then each costs the dispatcher one long 
       else calls.other += 1;
       return out;
     },
-    (s) => started.push(s),
-    20,
-  );
+    idleWaitSec: 20,
+  });
   const waitingOnEveryQueue = () => eventually(() => (inFlight.size === PRIORITIES.length ? true : undefined), { what: 'a long poll on every queue' });
   const bookings = 5;
   try {
@@ -364,16 +367,18 @@ test('when a queue’s long poll comes back empty while the others’ still wait
   let othersReturnedAtStart: number | undefined;
   const high = command('high', 'no-such-salon-urgent');
   const dispatcher = watchedDispatcher(
-    async (cmd, send) => {
-      if (!(cmd instanceof ReceiveMessageCommand) || !cmd.input.WaitTimeSeconds) return send(cmd);
-      const priority = priorityOfQueue(cmd.input.QueueUrl)!;
-      const out = await send(new ReceiveMessageCommand({ ...cmd.input, WaitTimeSeconds: longPolls[priority] }));
-      returned[priority].any += 1;
-      if (!out.Messages?.length) returned[priority].empty += 1;
-      return out;
-    },
     (s) => {
       if (s.workflowId === workflowIdFor(high.input.bookingId)) othersReturnedAtStart = returned.normal.any + returned.low.any;
+    },
+    {
+      around: async (cmd, send) => {
+        if (!(cmd instanceof ReceiveMessageCommand) || !cmd.input.WaitTimeSeconds) return send(cmd);
+        const priority = priorityOfQueue(cmd.input.QueueUrl)!;
+        const out = await send(new ReceiveMessageCommand({ ...cmd.input, WaitTimeSeconds: longPolls[priority] }));
+        returned[priority].any += 1;
+        if (!out.Messages?.length) returned[priority].empty += 1;
+        return out;
+      },
     },
   );
   try {
@@ -409,18 +414,13 @@ test('when a high booking arrives while a normal turn’s starts are still under
   const high = command('high', 'no-such-salon-urgent');
   const started: Started[] = [];
   let normalStartedBeforeHigh: number | undefined;
-  const dispatcher = runDispatcher({
-    sqs,
-    queues,
-    temporal: slowNormal,
-    metrics: quietMetrics,
-    logger: pino({ level: 'silent' }),
-    idleWaitSec: 1,
-    onStart: (s) => {
+  const dispatcher = watchedDispatcher(
+    (s) => {
       started.push(s);
       if (s.workflowId === workflowIdFor(high.input.bookingId)) normalStartedBeforeHigh = started.filter((x) => x.priority === 'normal').length;
     },
-  });
+    { temporal: slowNormal },
+  );
   try {
     await Promise.all(normal.map((c) => enqueue(sqs, queues, 'normal', c)));
     await eventually(() => (normalStartsAsked === normal.length ? true : undefined), { what: 'the normal turn under way' });

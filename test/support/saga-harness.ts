@@ -135,7 +135,6 @@ export function stubs(overrides: Partial<Record<keyof BookingActivities, Stub>> 
   return { calls, activities };
 }
 
-/** A stub step that fails with a business (non-retryable) failure of `type`. */
 /** A history event as far as its patch markers go: fetched from the server (bytes) or read from a committed JSON file (base64). */
 interface MarkerEvent {
   markerRecordedEventAttributes?: { markerName?: string | null; details?: Record<string, { payloads?: { data?: Uint8Array | string | null }[] | null }> | null } | null;
@@ -152,6 +151,7 @@ export function patchIdsOf(events: readonly MarkerEvent[]): string[] {
     });
 }
 
+/** A stub step that fails with a business (non-retryable) failure of `type`. */
 export const business = (type: string) => async () => {
   throw ApplicationFailure.create({ type, message: `${type} in a stub`, nonRetryable: true });
 };
