@@ -1,11 +1,21 @@
 /**
- * The benchmarks' own instruments: the paced load generator and the /proc reader. A
- * figure in README is only as good as these.
+ * The benchmarks' own instruments: the paced load generator, the /proc reader and the
+ * in-process SQS of the fairness benchmark. A figure in README is only as good as these.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { runPaced } from '../../bench/lib/load';
+import { MemorySqs } from '../../bench/lib/memory-sqs';
+import { loadConfig } from '../../src/config';
+import { queueDepths } from '../../src/infra/intake';
 import { cpuBoundRate, measureUsage } from '../../bench/lib/resources';
 
 describe('runPaced', () => {
@@ -108,5 +118,51 @@ describe('cpuBoundRate', () => {
   test('a process left out costs nothing: the rate rises by its share', () => {
     expect(cpuBoundRate(phase, 100, 2, (p) => p.name === 'db')).toBeCloseTo(40);
     expect(cpuBoundRate(phase, 100, 2, (p) => p.kind === 'server')).toBeCloseTo(2000 / 30);
+  });
+});
+
+describe('MemorySqs (through the AWS SDK, as the dispatcher calls it)', () => {
+  let memory: MemorySqs;
+  let sqs: SQSClient;
+  let url: string;
+  beforeEach(() => {
+    memory = new MemorySqs(30);
+    sqs = memory.client(loadConfig());
+    url = memory.intakeQueues().normal.url;
+  });
+  afterEach(() => sqs.destroy());
+  const sendBodies = (...bodies: string[]) =>
+    sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }));
+  const receive = (max = 10, wait = 0) =>
+    sqs
+      .send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: max, WaitTimeSeconds: wait, MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'] }))
+      .then((r) => r.Messages ?? []);
+
+  test('hands messages out in the order sent, each once until handed back, and counts what waits', async () => {
+    await sendBodies('a', 'b', 'c');
+    expect((await queueDepths(sqs, memory.intakeQueues())).waiting).toEqual({ high: 0, normal: 3, low: 0 });
+    const first = await receive(2);
+    expect(first.map((m) => m.Body)).toEqual(['a', 'b']);
+    expect(first[0]!.Attributes).toEqual({ SentTimestamp: expect.stringMatching(/^\d{13}$/), ApproximateReceiveCount: '1' });
+    expect((await receive()).map((m) => m.Body)).toEqual(['c']);
+    expect(await receive()).toEqual([]);
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: first[1]!.ReceiptHandle, VisibilityTimeout: 0 }));
+    const again = await receive();
+    expect(again.map((m) => [m.Body, m.Attributes?.ApproximateReceiveCount])).toEqual([['b', '2']]);
+    expect((await queueDepths(sqs, memory.intakeQueues())).waiting.normal).toBe(0);
+  });
+
+  test('a deleted message is gone for good, by its latest receipt', async () => {
+    await sendBodies('a');
+    const [m] = await receive();
+    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: '0', ReceiptHandle: m!.ReceiptHandle }] }));
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m!.ReceiptHandle, VisibilityTimeout: 0 }));
+    expect(await receive()).toEqual([]);
+  });
+
+  test('a long poll is answered by the first message sent while it waits', async () => {
+    const polling = receive(10, 20); // 20 s: the test's own timeout (5 s) fails it if the send does not wake it
+    await sendBodies('late');
+    expect((await polling).map((m) => m.Body)).toEqual(['late']);
   });
 });
