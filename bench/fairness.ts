@@ -118,6 +118,7 @@ async function intakeFor(cfg: Config, client: Client, mode: Mode, onStart: (s: S
   }
   const memory = new MemorySqs(cfg.intake.visibilityTimeoutSec);
   const queues = memory.intakeQueues();
+  const sqs = memory.client(cfg);
   const dispatcher = runDispatcher({
     sqs: memory.client(cfg),
     queues,
@@ -128,7 +129,7 @@ async function intakeFor(cfg: Config, client: Client, mode: Mode, onStart: (s: S
     startsPerSalonPerSec: cfg.intake.startsPerSalonPerSec,
     ...options,
   });
-  return { sqs: memory.client(cfg), queues, stop: () => dispatcher.stop() };
+  return { sqs, queues, stop: () => dispatcher.stop() };
 }
 
 async function runMode(cfg: Config, client: Client, mode: Mode): Promise<ModeResult> {
