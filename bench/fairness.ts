@@ -46,7 +46,10 @@ const MODES = ['alone', 'burst', 'burst, one key', 'alone, SQS in memory', 'burs
 type Mode = (typeof MODES)[number];
 const inMemory = (mode: Mode) => mode.endsWith('SQS in memory');
 
-const command = (salonId: string, n: number): IntakeCommand => ({
+type BookingCommand = Extract<IntakeCommand, { kind: 'booking' }>;
+const sagaOf = (c: BookingCommand) => workflowIdFor(c.input.bookingId);
+
+const command = (salonId: string, n: number): BookingCommand => ({
   kind: 'booking',
   version: 1,
   input: {
@@ -136,8 +139,8 @@ async function runMode(cfg: Config, client: Client, mode: Mode): Promise<ModeRes
   const run = Date.now().toString(36);
   const starts = new Map<string, Started>();
   const { sqs, queues, stop } = await intakeFor(cfg, client, mode, (s) => void starts.set(s.workflowId, s));
-  const quiet: IntakeCommand[] = [];
-  const burst: IntakeCommand[] = [];
+  const quiet: BookingCommand[] = [];
+  const burst: BookingCommand[] = [];
   try {
     if (mode.startsWith('burst')) {
       burst.push(...Array.from({ length: BURST }, (_, i) => command(`bench-burst-${run}`, i)));
@@ -151,7 +154,7 @@ async function runMode(cfg: Config, client: Client, mode: Mode): Promise<ModeRes
     }
     // Until every quiet saga has started, and on moto every saga of this run (the next run
     // must find no backlog; in memory the backlog goes with the dispatcher).
-    const all = [...(inMemory(mode) ? [] : burst), ...quiet].map((c) => workflowIdFor((c as { input: { bookingId: string } }).input.bookingId));
+    const all = [...(inMemory(mode) ? [] : burst), ...quiet].map(sagaOf);
     const deadline = Date.now() + 300_000;
     while (!all.every((id) => starts.has(id))) {
       if (Date.now() > deadline) throw new Error(`fairness (${mode}): ${all.filter((id) => !starts.has(id)).length} sagas never started`);
@@ -164,7 +167,7 @@ async function runMode(cfg: Config, client: Client, mode: Mode): Promise<ModeRes
   const toFirstStep: number[] = [];
   const startToFirstStep: number[] = [];
   await inPool(quiet.length, 10, async (i) => {
-    const { input } = quiet[i] as { input: { bookingId: string; requestedAt: string } };
+    const { input } = quiet[i]!;
     const intake = new Date(input.requestedAt).getTime();
     const { intakeToStartMs } = starts.get(workflowIdFor(input.bookingId))!;
     const firstStepMs = (await firstStepAt(client, input.bookingId)) - intake;
@@ -173,7 +176,7 @@ async function runMode(cfg: Config, client: Client, mode: Mode): Promise<ModeRes
     startToFirstStep.push(firstStepMs - intakeToStartMs); // Temporal's matching, where fairness acts
   });
   // The burst's started sagas end too before the next run (they fail at once, as the quiet ones).
-  const burstStarted = burst.map((c) => workflowIdFor((c as { input: { bookingId: string } }).input.bookingId)).filter((id) => starts.has(id));
+  const burstStarted = burst.map(sagaOf).filter((id) => starts.has(id));
   await inPool(burstStarted.length, 20, async (i) => {
     await client.workflow.getHandle(burstStarted[i]!).result().catch(() => undefined);
   });
