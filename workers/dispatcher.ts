@@ -210,27 +210,43 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
     }
   };
 
+  /** DeleteMessageBatch calls under way: a turn does not wait for them, stop() does. */
+  const deleting = new Set<Promise<void>>();
+
   /**
-   * Starts a turn's commands together, then deletes the messages of those that started,
-   * ten to a DeleteMessageBatch. One that is not deleted comes back after its visibility
-   * timeout and finds its workflow started (a duplicate: deleted then). While stopping,
-   * every message is handed back instead.
+   * Deletes the messages of started commands, ten to a DeleteMessageBatch, beside
+   * whatever turn comes next. One that is not deleted comes back after its visibility
+   * timeout and finds its workflow started (a duplicate: deleted then).
+   */
+  const deleteStarted = (priority: Priority, messages: Message[]): void => {
+    for (const batch of inBatches(messages)) {
+      const entries = batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
+      const call: Promise<void> = sqs
+        .send(new DeleteMessageBatchCommand({ QueueUrl: queues[priority].url, Entries: entries }))
+        .catch((err: unknown) => ({ Failed: entries.map((e) => ({ Id: e.Id, Message: (err as Error).message })) }))
+        .then((res) => {
+          for (const failed of res.Failed ?? []) {
+            logger.warn({ priority, reason: failed.Message }, 'could not delete a started command’s message; it will come back as a duplicate');
+          }
+        })
+        .finally(() => deleting.delete(call));
+      deleting.add(call);
+    }
+  };
+
+  /**
+   * Starts a turn's commands together; the turn is over once Temporal has answered each
+   * start, and the messages of those that started are deleted beside the next turn (a
+   * delete waited for here held every command read meanwhile back by its round trip).
+   * While stopping, every message is handed back instead.
    */
   const handle = async (priority: Priority, turn: Received[]): Promise<void> => {
     for (const { message } of turn) waiting[priority].delete(message.MessageId ?? '');
     if (stopping) return void (await Promise.allSettled(turn.map((r) => handBack(priority, r.message))));
     const started = await Promise.all(turn.map((r) => startOne(priority, r)));
-    const toDelete = turn.filter((_, i) => started[i]).map((r) => r.message);
-    await Promise.all(
-      inBatches(toDelete).map(async (batch) => {
-        const entries = batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
-        const res = await sqs
-          .send(new DeleteMessageBatchCommand({ QueueUrl: queues[priority].url, Entries: entries }))
-          .catch((err: unknown) => ({ Failed: entries.map((e) => ({ Id: e.Id, Message: (err as Error).message })) }));
-        for (const failed of res.Failed ?? []) {
-          logger.warn({ priority, reason: failed.Message }, 'could not delete a started command’s message; it will come back as a duplicate');
-        }
-      }),
+    deleteStarted(
+      priority,
+      turn.filter((_, i) => started[i]).map((r) => r.message),
     );
   };
 
@@ -439,6 +455,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
       await done;
       await Promise.allSettled([...turns, ...idlePolls.values()]);
       await Promise.allSettled(PRIORITIES.map((p) => handle(p, readAhead[p].drain())));
+      await Promise.allSettled([...deleting]);
     },
   };
 }

@@ -2,7 +2,8 @@
  * The dispatcher against real SQS (moto) and Temporal: duplicates, poison messages,
  * SIGTERM with messages in flight, the priority order of a backlog, a high booking that
  * arrives while a lower queue is read ahead or while a lower turn's starts are under
- * way, fairness between salons, and the SQS calls a booking costs it.
+ * way, a turn's deletes kept off the next turn's way, fairness between salons, and the
+ * SQS calls a booking costs it.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -358,6 +359,40 @@ test('when bookings come one at a time, then each costs the dispatcher one long 
   expect(calls.receivesNow).toBeLessThanOrEqual(2 * bookings);
   expect({ ...calls, receivesNow: 0 }).toEqual({ receivesNow: 0, pollsWithMessages: bookings, deletes: bookings, other: 0 });
 }, 120_000);
+
+test('when a turn’s deletes are slow, then the next turn is started without waiting for them', async () => {
+  // SQS as the dispatcher sees it: every DeleteMessageBatch is held until the test lets it go.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let deletesAsked = 0;
+  const first = command('high', 'no-such-salon-first');
+  const second = command('high', 'no-such-salon-second');
+  const started: Started[] = [];
+  const dispatcher = watchedDispatcher((s) => started.push(s), {
+    around: async (cmd, send) => {
+      if (cmd instanceof DeleteMessageBatchCommand) {
+        deletesAsked += 1;
+        await held;
+      }
+      return send(cmd);
+    },
+  });
+  const startOf = (c: IntakeCommand & { kind: 'booking' }) => started.find((s) => s.workflowId === workflowIdFor(c.input.bookingId));
+  try {
+    await enqueue(sqs, queues, 'high', first);
+    await eventually(() => (deletesAsked > 0 ? true : undefined), { what: 'the first turn’s delete under way' });
+    await enqueue(sqs, queues, 'high', second);
+    // Before: a turn ended with its deletes, so the loop took no other turn while one was held.
+    await eventually(() => startOf(second), { timeoutMs: 20_000, what: 'the second booking’s start while the first one’s delete is held' });
+  } finally {
+    const stopped = dispatcher.stop();
+    release();
+    await stopped;
+  }
+  // Both messages went once their deletes were let go: nothing comes back as a duplicate.
+  expect(started.map((s) => [s.workflowId, s.duplicate])).toEqual([first, second].map((c) => [workflowIdFor(c.input.bookingId), false]));
+  expect(await depth(queues.high.url)).toBe(0);
+}, 60_000);
 
 test('when a queue’s long poll comes back empty while the others’ still wait, then it polls again at once and its booking is started on arrival', async () => {
   // High's polls wait 1 s, normal's and low's 8 s: a high booking sent after high's
