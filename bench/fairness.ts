@@ -21,18 +21,14 @@
 import crypto from 'node:crypto';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Client } from '@temporalio/client';
-import pino from 'pino';
 import type { Config } from '../src/config';
-import { ensureIntakeQueues, type IntakeQueues } from '../src/infra/intake';
-import { createSqsClient } from '../src/infra/sqs';
-import { quietMetrics } from '../test/support/activity-deps';
+import type { IntakeQueues } from '../src/infra/intake';
 import { createTemporalClient } from '../src/infra/temporal';
 import { workflowIdFor } from '../src/shared/booking';
 import type { IntakeCommand } from '../src/shared/intake';
-import { runDispatcher, type Started, startDispatcher } from '../workers/dispatcher';
-import { emptyIntakeQueues } from '../test/support/sqs';
+import type { Started } from '../workers/dispatcher';
+import { benchIntake } from './lib/intake';
 import type { Target } from './lib/outcome';
-import { MemorySqs } from './lib/memory-sqs';
 import { inPool } from './lib/pool';
 import { startBookingWorkerProcess } from './lib/product';
 import { ms, printTable, writeResult } from './lib/report';
@@ -105,41 +101,14 @@ interface ModeResult {
   p95IntakeToFirstStepMs: number;
 }
 
-/** The intake of a run: moto and the product's dispatcher, or the same dispatcher on SQS in this process. */
-async function intakeFor(cfg: Config, client: Client, mode: Mode, onStart: (s: Started) => void) {
-  const options = {
-    idleWaitSec: 1,
-    onStart,
-    ...(mode === 'burst, one key' ? { fairnessKeyOf: () => 'everyone', startsPerSalonPerSec: 0 } : {}),
-  };
-  if (!inMemory(mode)) {
-    await emptyIntakeQueues(cfg);
-    const sqs = createSqsClient(cfg);
-    const queues = await ensureIntakeQueues(sqs, cfg);
-    const dispatcher = await startDispatcher(cfg, pino({ level: 'warn' }), options);
-    // What the run left on the queues (the burst's rest) goes with it.
-    return { sqs, queues, stop: () => dispatcher.stop().then(() => emptyIntakeQueues(cfg)).finally(() => sqs.destroy()) };
-  }
-  const memory = new MemorySqs(cfg.intake.visibilityTimeoutSec);
-  const queues = memory.intakeQueues();
-  const sqs = memory.client(cfg);
-  const dispatcher = runDispatcher({
-    sqs: memory.client(cfg),
-    queues,
-    temporal: client,
-    metrics: quietMetrics,
-    logger: pino({ level: 'warn' }),
-    visibilityTimeoutSec: cfg.intake.visibilityTimeoutSec,
-    startsPerSalonPerSec: cfg.intake.startsPerSalonPerSec,
-    ...options,
-  });
-  return { sqs, queues, stop: () => dispatcher.stop() };
-}
-
 async function runMode(cfg: Config, client: Client, mode: Mode): Promise<ModeResult> {
   const run = Date.now().toString(36);
   const starts = new Map<string, Started>();
-  const { sqs, queues, stop } = await intakeFor(cfg, client, mode, (s) => void starts.set(s.workflowId, s));
+  const { sqs, queues, stop } = await benchIntake(cfg, client, inMemory(mode), {
+    idleWaitSec: 1,
+    onStart: (s) => void starts.set(s.workflowId, s),
+    ...(mode === 'burst, one key' ? { fairnessKeyOf: () => 'everyone', startsPerSalonPerSec: 0 } : {}),
+  });
   const quiet: BookingCommand[] = [];
   const burst: BookingCommand[] = [];
   try {

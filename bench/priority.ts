@@ -3,22 +3,22 @@
  * arrives in the SQS queues faster than one dispatcher can start them, so a backlog
  * builds; p50/p95 intake→start per priority. Target: high p95 ≤ 10 % of low p95.
  * The dispatcher runs in this process (it reports each start); no worker runs, and the
- * workflows it started are terminated at the end.
+ * workflows it started are terminated at the end. Run twice: through moto (the figure
+ * against the target), then with SQS answered in this process (MemorySqs: the same
+ * dispatcher and SDK calls, moto's work taken out), as the fairness benchmark does.
  */
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import pino from 'pino';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../src/config';
 import { PRIORITIES, type Priority } from '../src/domain/priority';
-import { ensureIntakeQueues } from '../src/infra/intake';
-import { createSqsClient } from '../src/infra/sqs';
 import { createTemporalClient } from '../src/infra/temporal';
 import type { IntakeCommand } from '../src/shared/intake';
-import { type Started, startDispatcher } from '../workers/dispatcher';
+import type { Started } from '../workers/dispatcher';
 import { terminateWorkflows } from '../test/support/temporal';
+import { benchIntake } from './lib/intake';
 import type { Target } from './lib/outcome';
 import { inPool } from './lib/pool';
 import { ms, pct, printTable, writeResult } from './lib/report';
-import { emptyIntakeQueues } from '../test/support/sqs';
 import { percentile, round } from './lib/stats';
 
 const TOTAL = 1000;
@@ -66,16 +66,21 @@ function batches(commands: ReturnType<typeof burst>): [Priority, IntakeCommand[]
   return out;
 }
 
-export async function runPriorityBench(cfg: Config): Promise<Target[]> {
-  await emptyIntakeQueues(cfg);
-  const sqs = createSqsClient(cfg);
-  const queues = await ensureIntakeQueues(sqs, cfg);
+interface PriorityRun {
+  /** ms from the first command's enqueue to the last start. */
+  seconds: number;
+  enqueueSeconds: number;
+  rows: { priority: Priority; count: number; p50Ms: number; p95Ms: number }[];
+  ratio: number;
+}
+
+/** One burst through the intake (moto, or SQS in this process), the dispatcher in this process; its workflows terminated after. */
+async function runBurst(cfg: Config, client: Client, sqsInMemory: boolean): Promise<PriorityRun> {
   const started: Started[] = [];
   let allStarted!: () => void;
   const done = new Promise<void>((resolve) => (allStarted = resolve));
-  process.stdout.write(`priority: enqueuing ${TOTAL} commands (${PRIORITIES.map((p) => `${p} ${MIX[p] * 100} %`).join(', ')})\n`);
   const t0 = Date.now();
-  const dispatcher = await startDispatcher(cfg, pino({ level: 'warn' }), {
+  const intake = await benchIntake(cfg, client, sqsInMemory, {
     idleWaitSec: 1,
     onStart: (s) => {
       if (s.duplicate) return; // a redelivered message: its workflow had started already
@@ -83,14 +88,15 @@ export async function runPriorityBench(cfg: Config): Promise<Target[]> {
       if (started.length >= TOTAL) allStarted();
     },
   });
+  let enqueueSeconds = 0;
   try {
     const toSend = batches(burst());
     const enqueueStarted = Date.now();
     await inPool(toSend.length, 4, async (i) => {
       const [priority, commands] = toSend[i]!;
-      await sqs.send(
+      await intake.sqs.send(
         new SendMessageBatchCommand({
-          QueueUrl: queues[priority].url,
+          QueueUrl: intake.queues[priority].url,
           Entries: commands.map((command, j) => ({
             Id: String(j),
             MessageBody: JSON.stringify(command),
@@ -99,32 +105,58 @@ export async function runPriorityBench(cfg: Config): Promise<Target[]> {
         }),
       );
     });
-    process.stdout.write(`priority: burst enqueued in ${((Date.now() - enqueueStarted) / 1000).toFixed(1)} s (a backlog builds)\n`);
+    enqueueSeconds = (Date.now() - enqueueStarted) / 1000;
+    process.stdout.write(`priority: burst enqueued in ${enqueueSeconds.toFixed(1)} s (a backlog builds)\n`);
     await done;
   } finally {
-    await dispatcher.stop();
-    sqs.destroy();
+    await intake.stop();
   }
   const seconds = (Date.now() - t0) / 1000;
-  const temporal = await createTemporalClient(cfg);
-  await terminateWorkflows(temporal.client, started.map((s) => s.workflowId), 'benchmark over: no worker was meant to run these');
-  await temporal.close();
-
+  await terminateWorkflows(client, started.map((s) => s.workflowId), 'benchmark over: no worker was meant to run these');
   const rows = PRIORITIES.map((p) => {
     const waits = started.filter((s) => s.priority === p).map((s) => s.intakeToStartMs);
     return { priority: p, count: waits.length, p50Ms: percentile(waits, 50), p95Ms: percentile(waits, 95) };
   });
   const p95 = (p: Priority) => rows.find((r) => r.priority === p)!.p95Ms;
-  const ratio = p95('high') / p95('low');
-  printTable('Priority (intake → start)', ['priority', 'count', 'p50', 'p95'], rows.map((r) => [r.priority, r.count, ms(r.p50Ms), ms(r.p95Ms)]));
-  console.log(`starts/s: ${(TOTAL / seconds).toFixed(1)}; high p95 / low p95 = ${pct(ratio)}`);
-  const targets: Target[] = [{ benchmark: 'priority', what: 'high p95 / low p95 intake→start', figure: pct(ratio), target: '≤ 10 %', met: ratio <= 0.1 }];
+  return { seconds, enqueueSeconds, rows, ratio: p95('high') / p95('low') };
+}
+
+export async function runPriorityBench(cfg: Config): Promise<Target[]> {
+  const temporal = await createTemporalClient(cfg);
+  let moto: PriorityRun;
+  let sqsInMemory: PriorityRun;
+  try {
+    process.stdout.write(`priority: enqueuing ${TOTAL} commands (${PRIORITIES.map((p) => `${p} ${MIX[p] * 100} %`).join(', ')})\n`);
+    moto = await runBurst(cfg, temporal.client, false);
+    process.stdout.write('priority: the same burst with SQS answered in this process (moto\'s work taken out)\n');
+    sqsInMemory = await runBurst(cfg, temporal.client, true);
+  } finally {
+    await temporal.close();
+  }
+  printTable(
+    'Priority (intake → start)',
+    ['intake', 'priority', 'count', 'p50', 'p95'],
+    [
+      ...moto.rows.map((r) => ['moto', r.priority, r.count, ms(r.p50Ms), ms(r.p95Ms)]),
+      ...sqsInMemory.rows.map((r) => ['SQS in memory', r.priority, r.count, ms(r.p50Ms), ms(r.p95Ms)]),
+    ],
+  );
+  console.log(`starts/s: ${(TOTAL / moto.seconds).toFixed(1)}; high p95 / low p95 = ${pct(moto.ratio)}`);
+  console.log(`with moto's work taken out (SQS answered in the bench process): starts/s ${(TOTAL / sqsInMemory.seconds).toFixed(1)}; high p95 / low p95 = ${pct(sqsInMemory.ratio)}`);
+  const targets: Target[] = [{ benchmark: 'priority', what: 'high p95 / low p95 intake→start', figure: pct(moto.ratio), target: '≤ 10 %', met: moto.ratio <= 0.1 }];
   writeResult('priority', {
     backlog: TOTAL,
     mix: MIX,
-    startsPerSecond: round(TOTAL / seconds, 2),
-    rows,
-    highP95OverLowP95: round(ratio, 4),
+    startsPerSecond: round(TOTAL / moto.seconds, 2),
+    enqueueSeconds: round(moto.enqueueSeconds, 2),
+    rows: moto.rows,
+    highP95OverLowP95: round(moto.ratio, 4),
+    sqsInMemory: {
+      startsPerSecond: round(TOTAL / sqsInMemory.seconds, 2),
+      enqueueSeconds: round(sqsInMemory.enqueueSeconds, 2),
+      rows: sqsInMemory.rows,
+      highP95OverLowP95: round(sqsInMemory.ratio, 4),
+    },
     targets,
   });
   return targets;
