@@ -67,7 +67,7 @@ function batches(commands: ReturnType<typeof burst>): [Priority, IntakeCommand[]
 }
 
 interface PriorityRun {
-  /** ms from the first command's enqueue to the last start. */
+  /** Seconds from the dispatcher's start to the burst's last start. */
   seconds: number;
   enqueueSeconds: number;
   rows: { priority: Priority; count: number; p50Ms: number; p95Ms: number }[];
