@@ -67,7 +67,7 @@ function batches(commands: ReturnType<typeof burst>): [Priority, IntakeCommand[]
 }
 
 interface PriorityRun {
-  /** Seconds from the dispatcher's start to the burst's last start. */
+  /** Seconds from the dispatcher's start until it has stopped after the burst's last start (as since the benchmark began). */
   seconds: number;
   enqueueSeconds: number;
   rows: { priority: Priority; count: number; p50Ms: number; p95Ms: number }[];

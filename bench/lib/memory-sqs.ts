@@ -1,8 +1,9 @@
 /**
  * SQS answered inside the process: an SQSClient whose requests never leave it. The SDK
  * serializes, signs, validates checksums and parses as it always does; only the queue
- * server's work (moto's, on these two cores) is replaced by a few maps. The fairness
- * benchmark runs its intake through it to show its figure with moto's work taken out.
+ * server's work (moto's, on these two cores) is replaced by a few maps. The fairness and
+ * priority benchmarks run their intake through it (bench/lib/intake.ts) to show their
+ * figures with moto's work taken out.
  *
  * Enough of SQS for the intake and the dispatcher: SendMessageBatch, ReceiveMessage
  * (long polls included), DeleteMessageBatch, ChangeMessageVisibility(Batch) and the

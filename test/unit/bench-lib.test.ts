@@ -1,6 +1,7 @@
 /**
  * The benchmarks' own instruments: the paced load generator, the /proc reader and the
- * in-process SQS of the fairness benchmark. A figure in README is only as good as these.
+ * in-process SQS of the fairness and priority benchmarks. A figure in README is only as
+ * good as these.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
