@@ -21,6 +21,7 @@ import { isPaymentRefused } from '../src/infra/stripe';
 import type { AppointmentPolicy, BookingInput } from '../src/shared/booking';
 import type { PaymentPolicy } from '../src/domain/policy';
 import { TOPICS } from '../src/shared/topics';
+import { beatingWhile, lazyHeartbeat } from './heartbeat';
 
 export interface BookingDeps {
   models: Models;
@@ -92,17 +93,6 @@ async function refusedIsDeclined<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs `call`, heartbeating at once and every 2 s until it settles. */
-async function heartbeating<T>(ctx: Context, call: () => Promise<T>): Promise<T> {
-  ctx.heartbeat();
-  const beat = setInterval(() => ctx.heartbeat(), 2000);
-  try {
-    return await call();
-  } finally {
-    clearInterval(beat);
-  }
-}
-
 /** Stripe statuses in which nothing has been charged yet, so the intent can be voided. */
 const VOIDABLE = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action', 'requires_capture', 'processing']);
 
@@ -131,13 +121,10 @@ export function createBookingActivities(deps: BookingDeps) {
       correlationId: booking.correlationId ?? undefined,
     });
 
-  /** A heartbeat that throws once the workflow no longer waits for the activity. */
+  /** A heartbeat (see lazyHeartbeat) that throws once the workflow no longer waits for the activity. */
   const heartbeatOrStop = (why: string) => {
-    const ctx = Context.current();
-    return (): void => {
-      ctx.heartbeat();
-      if (ctx.cancellationSignal.aborted) throw new CancelledFailure(why);
-    };
+    const beat = lazyHeartbeat(Context.current());
+    return (): void => beat.orStop(why);
   };
 
   /** Who works at `start` for `durationMin` (+ buffer) among `staff`, by the salon's schedules; the hold decides who is free. */
@@ -174,8 +161,9 @@ export function createBookingActivities(deps: BookingDeps) {
   /**
    * Charges (`automatic`) or authorizes (`manual` capture) `amountCents` for the booking
    * and records it; resolves with the intent's id. A refusal is a PaymentDeclined failure.
-   * Heartbeats flow while each Stripe call is in flight (one may take 30 s with its
-   * retries), so a second attempt only ever starts when this one's worker is gone.
+   * Heartbeats flow while a Stripe call is in flight past the activity's first 2 s (one
+   * may take 30 s with its retries), so a second attempt only ever starts when this
+   * one's worker is gone.
    */
   const takePayment = async (
     booking: bookings.StoredBooking,
@@ -185,10 +173,11 @@ export function createBookingActivities(deps: BookingDeps) {
     allowAction = false,
   ): Promise<{ intentId: string; requiresAction: boolean }> => {
     const ctx = Context.current();
+    const beat = lazyHeartbeat(ctx);
     const bookingId = booking._id;
     const stripeCall = <T>(call: () => Promise<T>): Promise<T> => {
       if (ctx.cancellationSignal.aborted) throw new CancelledFailure('payment cancelled');
-      return heartbeating(ctx, () => refusedIsDeclined(call));
+      return beatingWhile(beat, () => refusedIsDeclined(call));
     };
     // An authorization released after a reschedule is followed by a new intent, with a key of its own.
     const generation = booking.releasedAuthorizations ? `-${booking.releasedAuthorizations}` : '';

@@ -18,6 +18,7 @@ import { acquireHold, busyTimeByStaff, lockIdsOf, releaseHold, releaseHoldExcept
 import { offeredBy, toChainOffer } from '../src/infra/waitlist';
 import type { BookingInput } from '../src/shared/booking';
 import { TOPICS } from '../src/shared/topics';
+import { lazyHeartbeat } from './heartbeat';
 import { type ChainOffer, type FreedTime, offerHolderOf } from '../src/shared/waitlist';
 
 export interface WaitlistDeps {
@@ -71,7 +72,7 @@ export function createWaitlistActivities(deps: WaitlistDeps) {
      * and the hold is in the chain's name, so no one else books the time meanwhile.
      */
     async offerNext({ freed, tried }: { freed: FreedTime; tried: string[] }): Promise<ChainOffer | null> {
-      const ctx = Context.current();
+      const beat = lazyHeartbeat(Context.current());
       const holder = offerHolderOf(freed.chainId);
       const already = await offeredBy(models, freed.chainId);
       if (already && !tried.includes(already._id)) return toChainOffer(already);
@@ -91,7 +92,7 @@ export function createWaitlistActivities(deps: WaitlistDeps) {
       const busy = await busyTimeByStaff(models, [freed.staffId], date, salon.timezone, holder);
       const services = new Map<string, ServiceDoc | null>();
       for (const entry of entries) {
-        ctx.heartbeat();
+        beat();
         if (tried.includes(entry._id) || (entry.staffId && entry.staffId !== freed.staffId) || !staff.serviceIds.includes(entry.serviceId)) continue;
         if (!services.has(entry.serviceId)) services.set(entry.serviceId, await models.Service.findById(entry.serviceId).lean());
         const service = services.get(entry.serviceId);
@@ -114,7 +115,7 @@ export function createWaitlistActivities(deps: WaitlistDeps) {
         const start = new Date(slot.start);
         const holdRange = { start, end: new Date(Date.parse(slot.end) + service.bufferMin * 60_000) };
         const keep = new Set((await models.SlotLock.find({ bookingId: holder }, { _id: 1 }).lean()).map((l) => l._id));
-        const held = await acquireHold(models, { staffId: freed.staffId, salonId: freed.salonId, bookingId: holder, range: holdRange }, () => ctx.heartbeat(), keep);
+        const held = await acquireHold(models, { staffId: freed.staffId, salonId: freed.salonId, bookingId: holder, range: holdRange }, beat, keep);
         if (!held) continue; // taken by someone else meanwhile: the next entry may fit elsewhere
         const expiresAt = entry.autoBook ? at : offerExpiresAt(at, policy.waitlistOfferMinutes, start, policy.minNoticeMinutes);
         const claimed = await models.WaitlistEntry.findOneAndUpdate(
@@ -188,8 +189,9 @@ export function createWaitlistActivities(deps: WaitlistDeps) {
     /** Waits (heartbeating) until the waitlist booking's saga has confirmed it, or undone it. */
     async awaitBooking({ bookingId }: { bookingId: string }): Promise<BookingOutcome> {
       const ctx = Context.current();
+      const beat = lazyHeartbeat(ctx);
       for (;;) {
-        ctx.heartbeat();
+        beat();
         const booking = await bookings.findBooking(models, bookingId);
         if (booking && SETTLED.has(booking.status)) return { status: 'confirmed' };
         if (booking?.status === 'failed') return { status: 'failed', ...(booking.failureReason ? { reason: booking.failureReason } : {}) };

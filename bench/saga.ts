@@ -32,6 +32,7 @@ import { emptyIntakeQueues } from '../test/support/sqs';
 import { ms, pct, printTable, writeResult } from './lib/report';
 import { benchProcess, cpuBoundRate, measureUsage, meterPhase, type PhaseUsage, printUsage, stackServers, type Usage, usageFigures, type Watched } from './lib/resources';
 import { round, type Summary, summarize } from './lib/stats';
+import { requestsPer, temporalRequests } from './lib/temporal-requests';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -52,12 +53,14 @@ interface Measured {
   /** Each process's resident memory before the first request, and its use during the saturation burst. */
   atRest: Map<string, Usage>;
   usage: PhaseUsage[];
+  /** The Temporal frontend's requests per confirmed unit during the saturation burst, by operation. */
+  temporalRequests: Record<string, number>;
 }
 
 /** One booking (or bare workflow) from request to outcome: ms, and whether it confirmed. */
 type Trip = (i: number) => Promise<{ ms: number; done: number; ok: boolean }>;
 
-async function measure(trip: Trip, watched: readonly Watched[]): Promise<Measured> {
+async function measure(cfg: Config, trip: Trip, watched: readonly Watched[]): Promise<Measured> {
   const atRest = measureUsage(watched);
   let i = 0;
   for (let w = 0; w < WARMUP; w++) await trip(i++);
@@ -70,6 +73,7 @@ async function measure(trip: Trip, watched: readonly Watched[]): Promise<Measure
   let failed = 0;
   const offset = i;
   const meter = meterPhase(watched);
+  const requestsBefore = await temporalRequests(cfg);
   await inPool(SATURATION, CONCURRENCY, async (k) => {
     const r = await trip(offset + k);
     last = Math.max(last, r.done);
@@ -77,7 +81,8 @@ async function measure(trip: Trip, watched: readonly Watched[]): Promise<Measure
     else failed++;
   });
   const usage = meter.stop();
-  return { idle: summarize(idle), saturation: summarize(latencies), perSecond: latencies.length / ((last - first) / 1000), failed, atRest, usage };
+  const requests = requestsPer(requestsBefore, await temporalRequests(cfg), latencies.length);
+  return { idle: summarize(idle), saturation: summarize(latencies), perSecond: latencies.length / ((last - first) / 1000), failed, atRest, usage, temporalRequests: requests };
 }
 
 /**
@@ -120,7 +125,7 @@ async function measureRealPath(cfg: Config): Promise<{ measured: Measured; workf
     const tokens = await registerClients(gatewayUrl, CLIENTS);
     watcher = await watchConfirmations(cfg);
     const watched: Watched[] = [...children.map((c) => ({ name: c.name, pid: c.pid, kind: 'product' as const })), benchProcess, ...(await stackServers(cfg))];
-    return { measured: await measure(bookingTrip(salons, tokens, watcher, workflowIds), watched), workflowIds };
+    return { measured: await measure(cfg, bookingTrip(salons, tokens, watcher, workflowIds), watched), workflowIds };
   } finally {
     await watcher?.stop();
     await stopAll(children);
@@ -138,7 +143,7 @@ async function measureBare(cfg: Config, client: Client): Promise<Measured> {
   });
   try {
     const watched: Watched[] = [{ name: worker.name, pid: worker.pid, kind: 'baseline' }, benchProcess, ...(await stackServers(cfg))];
-    return await measure(bareTrip(client), watched);
+    return await measure(cfg, bareTrip(client), watched);
   } finally {
     await worker.stop();
   }
@@ -153,7 +158,18 @@ const figures = (m: Measured) => ({
   confirmed: m.saturation.count,
   failed: m.failed,
   resourcesAtSaturation: usageFigures(m.saturation.count, m.atRest, m.usage),
+  temporalRequestsPerUnit: m.temporalRequests,
 });
+
+/** The Temporal server's requests per booking and per bare workflow, by operation (the writes first). */
+function printTemporalRequests(real: Measured, bare: Measured): void {
+  const ops = [...new Set([...Object.keys(real.temporalRequests), ...Object.keys(bare.temporalRequests)])];
+  printTable(
+    'Temporal frontend requests per unit at saturation (Poll*: the workers\' long polls, which count time more than units)',
+    ['operation', 'per booking', 'per bare workflow'],
+    ops.map((op) => [op, (real.temporalRequests[op] ?? 0).toFixed(2), (bare.temporalRequests[op] ?? 0).toFixed(2)]),
+  );
+}
 
 /**
  * Both paths are CPU-bound at saturation (every process shares the same cores), so the
@@ -205,6 +221,7 @@ export async function runSagaBench(cfg: Config): Promise<Target[]> {
     console.log(`saga throughput = ${pct(ratio)} of the bare workflow's`);
     printUsage('Booking path at saturation, per confirmed booking', 'booking', real.saturation.count, real.atRest, real.usage);
     printUsage('Bare workflow at saturation, per workflow', 'workflow', bare.saturation.count, bare.atRest, bare.usage);
+    printTemporalRequests(real, bare);
     const product = real.usage.filter((u) => u.kind === 'product');
     const productCpuPerBooking = product.reduce((a, u) => a + u.cpuMs, 0) / real.saturation.count;
     const productPeak = Math.max(...product.map((u) => u.rssPeakMiB));

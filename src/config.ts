@@ -56,6 +56,7 @@ const envSchema = z.object({
   TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_METRICS_PORT: port.default(9233),
 
   KAFKA_BROKERS: z
     .string()
@@ -146,7 +147,7 @@ export interface Config {
   host: string;
   stateDir: string;
   toolsDir: string;
-  temporal: { address: string; namespace: string; uiPort: number };
+  temporal: { address: string; namespace: string; uiPort: number; metricsPort: number };
   kafka: { brokers: string[]; controllerPort: number; clientId: string; topicPartitions: number; replicationFactor: number };
   aws: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   mongo: { uri: string };
@@ -234,7 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     stateDir: path.resolve(e.INSTUDIO_STATE_DIR),
     toolsDir: path.resolve(e.INSTUDIO_TOOLS_DIR),
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, uiPort: e.TEMPORAL_UI_PORT },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, uiPort: e.TEMPORAL_UI_PORT, metricsPort: e.TEMPORAL_METRICS_PORT },
     kafka: {
       brokers: e.KAFKA_BROKERS,
       controllerPort: e.KAFKA_CONTROLLER_PORT,

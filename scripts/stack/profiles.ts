@@ -14,6 +14,7 @@ const profile = (name: string, base: number, env: Record<string, string> = {}): 
   INSTUDIO_STATE_DIR: path.join(root, '.instudio', `${name}-state`),
   TEMPORAL_ADDRESS: `127.0.0.1:${base + 7233}`,
   TEMPORAL_UI_PORT: String(base + 8233),
+  TEMPORAL_METRICS_PORT: String(base + 9233),
   KAFKA_BROKERS: `127.0.0.1:${base + 9092}`,
   KAFKA_CONTROLLER_PORT: String(base + 9095),
   AWS_ENDPOINT_URL: `http://127.0.0.1:${base + 4566}`,

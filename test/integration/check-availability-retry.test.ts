@@ -8,6 +8,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Connection } from 'mongoose';
 import { createBookingActivities } from '../../activities/booking';
+import { HEARTBEAT_EVERY_MS } from '../../activities/heartbeat';
 import { loadConfig } from '../../src/config';
 import { createModels, type Models } from '../../src/infra/models';
 import { connectMongo } from '../../src/infra/mongo';
@@ -32,10 +33,24 @@ afterAll(() => conn?.close());
 
 const { pendingBooking, holders } = bookingsOn(() => models);
 
-const checkAvailability = (bookingId: string) => {
+const checkAvailability = (bookingId: string, env = new MockActivityEnvironment()) => {
   const activities = createBookingActivities({ models, stripe: createStripe(cfg), events, metrics });
-  return new MockActivityEnvironment().run((ref: { bookingId: string }) => activities.checkAvailability(ref), { bookingId });
+  return env.run((ref: { bookingId: string }) => activities.checkAvailability(ref), { bookingId });
 };
+
+test('when the hold is taken within the step’s first 2 s, then the step sends Temporal no heartbeat (one per 2 s after)', async () => {
+  const { staffIds, bookingId, range } = await pendingBooking();
+  const env = new MockActivityEnvironment();
+  const heartbeats: unknown[] = [];
+  env.on('heartbeat', (d: unknown) => heartbeats.push(d));
+  const started = Date.now();
+
+  expect(await checkAvailability(bookingId, env)).toEqual({ staffId: staffIds[0] });
+  expect(await holders(staffIds[0]!, range)).toEqual(granulesOf(range).map(() => bookingId));
+  // Each heartbeat that reaches the server is a write of the workflow's state there
+  // (activities/heartbeat.ts): none in the step's first 2 s, one at most every 2 s after.
+  expect(heartbeats.length).toBeLessThanOrEqual(Math.floor((Date.now() - started) / HEARTBEAT_EVERY_MS));
+});
 
 test('when the hold was taken by an attempt that died before marking the booking held, then the retry marks it held', async () => {
   const { salonId, staffIds, bookingId, range } = await pendingBooking();

@@ -18,6 +18,7 @@ import { MemorySqs } from '../../bench/lib/memory-sqs';
 import { loadConfig } from '../../src/config';
 import { queueDepths } from '../../src/infra/intake';
 import { cpuBoundRate, measureUsage } from '../../bench/lib/resources';
+import { frontendRequests, requestsPer } from '../../bench/lib/temporal-requests';
 
 describe('runPaced', () => {
   let server: http.Server;
@@ -165,5 +166,40 @@ describe('MemorySqs (through the AWS SDK, as the dispatcher calls it)', () => {
     const polling = receive(10, 20); // 20 s: the test's own timeout (5 s) fails it if the send does not wake it
     await sendBodies('late');
     expect((await polling).map((m) => m.Body)).toEqual(['late']);
+  });
+});
+
+describe('Temporal request counts', () => {
+  const exposition = (heartbeats: number, completions: number) =>
+    [
+      '# HELP service_requests service_requests counter',
+      '# TYPE service_requests counter',
+      `service_requests{namespace="default",operation="RecordActivityTaskHeartbeat",service_name="frontend"} ${heartbeats}`,
+      `service_requests{namespace="default",operation="RecordActivityTaskHeartbeat",service_name="history"} ${heartbeats * 10}`,
+      `service_requests{namespace="default",operation="RespondWorkflowTaskCompleted",service_name="frontend"} ${completions}`,
+      `service_requests{namespace="other",operation="RespondWorkflowTaskCompleted",service_name="frontend"} 5`,
+      'service_requests_total_latency{operation="RespondWorkflowTaskCompleted",service_name="frontend"} 99',
+      `service_requests{namespace="_unknown_",operation="GetSystemInfo",service_name="frontend"} 9`,
+    ].join('\n');
+
+  test('the frontend’s requests are summed by operation over namespaces; other services and metrics are left out', () => {
+    expect(frontendRequests(exposition(266, 1197))).toEqual(
+      new Map([
+        ['RecordActivityTaskHeartbeat', 266],
+        ['RespondWorkflowTaskCompleted', 1202],
+        ['GetSystemInfo', 9],
+      ]),
+    );
+  });
+
+  test('requests per unit count only what moved between the readings, most first', () => {
+    expect(requestsPer(frontendRequests(exposition(10, 100)), frontendRequests(exposition(250, 580)), 120)).toEqual({
+      RespondWorkflowTaskCompleted: 4,
+      RecordActivityTaskHeartbeat: 2,
+    });
+    expect(Object.keys(requestsPer(frontendRequests(exposition(10, 100)), frontendRequests(exposition(250, 580)), 120))).toEqual([
+      'RespondWorkflowTaskCompleted',
+      'RecordActivityTaskHeartbeat',
+    ]);
   });
 });

