@@ -74,7 +74,7 @@ export interface Started {
   workflowId: string;
   /** ms from the message's arrival in SQS to the workflow start. */
   intakeToStartMs: number;
-  /** When the start was asked of Temporal (epoch ms): what the salon's start rate spaces out. */
+  /** When the start was asked of Temporal (`performance.now()`, the clock the salon's start rate spaces starts by). */
   requestedAt: number;
   duplicate: boolean;
 }
@@ -195,7 +195,7 @@ export function runDispatcher(deps: DispatcherDeps): Dispatcher {
 
   /** Starts one command's workflow; true once it started or already existed (its message can go). */
   const startOne = async (priority: Priority, { message: m, command }: Received): Promise<boolean> => {
-    const requestedAt = Date.now();
+    const requestedAt = performance.now();
     try {
       const { workflowId, duplicate } = await start(priority, command);
       const intakeToStartMs = Date.now() - Number(m.Attributes?.SentTimestamp ?? Date.now());

@@ -13,7 +13,8 @@ export class KeyRate {
 
   constructor(
     private readonly perSecond: number,
-    private readonly now: () => number = Date.now,
+    /** A monotonic clock: a wall clock stepped back (NTP on a busy VM) would stall every bucket, stepped forward grant bursts. */
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.capacity = Math.max(1, perSecond);
   }

@@ -250,8 +250,13 @@ test('when one salon’s burst waits in SQS ahead of another salon’s booking, 
   await Promise.all(burstCommands.map((c) => enqueue(sqs, queues, 'normal', c)));
   const quiet = command('normal', 'no-such-salon-quiet');
   await enqueue(sqs, queues, 'normal', quiet);
+  // This test's own starts only: a message another test left in flight (invisible while
+  // the queues were drained) may come back meanwhile under another salon's key.
+  const burstIds = new Set(burstCommands.map((c) => workflowIdFor(c.input.bookingId)));
+  const quietId = workflowIdFor(quiet.input.bookingId);
   const started: Started[] = [];
-  const dispatcher = await startTestDispatcher({ onStart: (s) => started.push(s), startsPerSalonPerSec: perSec });
+  const ours = (s: Started) => !s.duplicate && (burstIds.has(s.workflowId) || s.workflowId === quietId);
+  const dispatcher = await startTestDispatcher({ onStart: (s) => void (ours(s) && started.push(s)), startsPerSalonPerSec: perSec });
   try {
     await eventually(() => (started.length >= burst + 1 ? true : undefined), { timeoutMs: 150_000, intervalMs: 100, what: 'the burst and the quiet booking' });
   } finally {
@@ -259,16 +264,18 @@ test('when one salon’s burst waits in SQS ahead of another salon’s booking, 
   }
   // In arrival order it would be the 201st; read ahead 50 at a time and served in turns,
   // it is started in the turn that receives it: by then at most 10 per turn were started.
-  const position = started.findIndex((s) => s.workflowId === workflowIdFor(quiet.input.bookingId));
+  const position = started.findIndex((s) => s.workflowId === quietId);
   expect(position).toBeGreaterThanOrEqual(0);
   expect(position).toBeLessThan(burst / 2);
   // The burst salon's rate: `perSec` at once, then one per 1/perSec s, so the last of the
   // 200 is asked of Temporal (200 − 20) / 20 = 9 s after the first however fast the
   // machine is (an unlimited dispatcher asks for all of them within a second). Timed
   // when asked, not when answered: a slow first answer on a busy machine would shorten
-  // the span answered, not the span asked.
+  // the span answered, not the span asked; and on the monotonic clock the rate itself
+  // uses. (A CI run under load once measured 8.4 s, when this test counted every start
+  // on the wall clock; another test's start or a stepped clock could each explain it.)
   const asked = started
-    .filter((s) => s.workflowId !== workflowIdFor(quiet.input.bookingId))
+    .filter((s) => burstIds.has(s.workflowId))
     .map((s) => s.requestedAt)
     .sort((a, b) => a - b);
   expect(asked.at(-1)! - asked[0]!).toBeGreaterThanOrEqual(((burst - perSec) / perSec) * 1000 - 100);

@@ -63,3 +63,17 @@ describe('KeyRate', () => {
     expect(rate.tryTake('k1')).toBe(true);
   });
 });
+
+test('when the wall clock is stepped back (NTP on a busy machine), then a bucket still refills at its rate', () => {
+  jest.useFakeTimers({ now: new Date('2026-12-08T05:00:00Z') });
+  try {
+    const rate = new KeyRate(5); // its own clock: monotonic, not the wall clock
+    expect(Array.from({ length: 6 }, () => rate.tryTake('burst'))).toEqual([true, true, true, true, true, false]);
+    jest.setSystemTime(new Date('2026-12-08T04:59:50Z')); // the wall clock 10 s back
+    jest.advanceTimersByTime(200); // 200 ms pass
+    expect(rate.tryTake('burst')).toBe(true);
+    expect(rate.tryTake('burst')).toBe(false);
+  } finally {
+    jest.useRealTimers();
+  }
+});
