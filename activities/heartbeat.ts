@@ -23,14 +23,18 @@ export interface Heartbeat {
   orStop(why: string): void;
 }
 
-/** A heartbeat for the activity of `ctx`, sent at most every `everyMs` and never in its first `everyMs` (by `now`, the wall clock). */
+/**
+ * A heartbeat for the activity of `ctx`, sent at most every `everyMs` and never in its
+ * first `everyMs`, timed by `now` (ms): a monotonic clock, since a wall clock stepped back
+ * would hold the heartbeats past the heartbeat timeout.
+ */
 export function lazyHeartbeat(
   ctx: Pick<Context, 'heartbeat' | 'cancellationSignal'>,
-  { everyMs = HEARTBEAT_EVERY_MS, now = () => new Date() }: { everyMs?: number; now?: () => Date } = {},
+  { everyMs = HEARTBEAT_EVERY_MS, now = () => performance.now() }: { everyMs?: number; now?: () => number } = {},
 ): Heartbeat {
-  let last = now().getTime();
+  let last = now();
   const beat = (): void => {
-    const t = now().getTime();
+    const t = now();
     if (t - last < everyMs) return;
     last = t;
     ctx.heartbeat();
