@@ -67,13 +67,14 @@ async function measure(cfg: Config, trip: Trip, watched: readonly Watched[]): Pr
   const idle: number[] = [];
   for (let k = 0; k < IDLE; k++) idle.push((await trip(i++)).ms);
 
+  // Read before the burst's clock and meter start: the scrape is not the burst's work.
+  const requestsBefore = await temporalRequests(cfg);
   const first = performance.now();
   let last = first;
   const latencies: number[] = [];
   let failed = 0;
   const offset = i;
   const meter = meterPhase(watched);
-  const requestsBefore = await temporalRequests(cfg);
   await inPool(SATURATION, CONCURRENCY, async (k) => {
     const r = await trip(offset + k);
     last = Math.max(last, r.done);
@@ -161,7 +162,7 @@ const figures = (m: Measured) => ({
   temporalRequestsPerUnit: m.temporalRequests,
 });
 
-/** The Temporal server's requests per booking and per bare workflow, by operation (the writes first). */
+/** The Temporal server's requests per booking and per bare workflow, by operation (most per booking first). */
 function printTemporalRequests(real: Measured, bare: Measured): void {
   const ops = [...new Set([...Object.keys(real.temporalRequests), ...Object.keys(bare.temporalRequests)])];
   printTable(
